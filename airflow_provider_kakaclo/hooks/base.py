@@ -1,0 +1,121 @@
+"""What every vendor hook shares: the connection, its transport, its limiter, credential refresh."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from itertools import islice
+from typing import Any, ClassVar, TypeVar
+
+from airflow.sdk import BaseHook
+
+from airflow_provider_kakaclo.transport.core import AsyncTransport, Call, Transport, TransportSettings, Wire
+
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Yield lists of at most ``size`` items (vendors cap id lists per call)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def mask(secret: str | None) -> None:
+    """Register ``secret`` with Airflow's masker so it never reaches a log line."""
+    if secret:
+        from airflow.sdk.log import mask_secret
+
+        mask_secret(secret)
+
+
+class VendorHook(BaseHook):
+    """Base of the vendor hooks: one connection, one transport, one rate limit per account.
+
+    Subclasses set the identity attributes, ``default_base_url``, the documented rate limit and
+    :meth:`_wire`, then write one short method per endpoint on top of :meth:`call`.
+
+    :param conn_id: the Airflow connection to use (the hook's default when omitted).
+    """
+
+    vendor: ClassVar[str]
+    default_base_url: ClassVar[str]
+    #: The vendor's documented limit as (burst, per second); (0, 0) when none is documented.
+    default_rate_limit: ClassVar[tuple[float, float]] = (0.0, 0.0)
+
+    def __init__(self, conn_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.conn_id = conn_id or self.default_conn_name
+
+    # --- connection -------------------------------------------------------------------------
+    @cached_property
+    def connection(self):
+        conn = self.get_connection(self.conn_id)
+        mask(conn.password)
+        return conn
+
+    @property
+    def extras(self) -> dict[str, Any]:
+        return self.connection.extra_dejson or {}
+
+    @property
+    def base_url(self) -> str:
+        """The connection's host as a base URL (scheme added when missing, no trailing slash)."""
+        conn = self.connection
+        host = (conn.host or "").strip() or self.default_base_url
+        if "://" not in host:
+            scheme = conn.schema if conn.schema in ("http", "https") else "https"
+            host = f"{scheme}://{host}"
+        if conn.port and host.count(":") < 2:
+            head, _, tail = host.partition("://")[2].partition("/")
+            host = f"{host.partition('://')[0]}://{head}:{conn.port}" + (f"/{tail}" if tail else "")
+        return host.rstrip("/")
+
+    def refresh_credentials(self) -> bool:
+        """Re-read the connection; return True when its secret changed (a rotated token)."""
+        old = self.connection.password
+        self.__dict__.pop("connection", None)
+        return self.connection.password != old
+
+    # --- transport --------------------------------------------------------------------------
+    def _wire(self) -> Wire:
+        raise NotImplementedError
+
+    def _settings(self) -> TransportSettings:
+        burst, rate = self.default_rate_limit
+        return TransportSettings.from_extras(
+            self.base_url, self.extras, rate_limit_burst=burst, rate_limit_per_second=rate
+        )
+
+    def _limiter(self, settings: TransportSettings):
+        from airflow_provider_kakaclo.transport.limiter import shared_bucket
+
+        return shared_bucket(
+            self.vendor,
+            settings.base_url,
+            self.connection.password or "",
+            settings.rate_limit_burst,
+            settings.rate_limit_per_second,
+        )
+
+    @cached_property
+    def transport(self) -> Transport:
+        settings = self._settings()
+        return Transport(
+            settings, self._wire(), limiter=self._limiter(settings), refresh_credentials=self.refresh_credentials
+        )
+
+    def async_transport(self) -> AsyncTransport:
+        """A fresh async transport (one per trigger run; httpx clients are bound to their loop)."""
+        settings = self._settings()
+        return AsyncTransport(settings, self._wire(), limiter=self._limiter(settings))
+
+    def call(self, method: str, path: str, *, retry_safe: bool = True, endpoint: str = "", **kwargs: Any) -> Any:
+        """Send one call to the vendor and return its decoded payload."""
+        return self.transport.request(
+            Call(method, path, endpoint=endpoint, retry_safe=retry_safe, **kwargs)
+        )
+
+    def close(self) -> None:
+        if "transport" in self.__dict__:
+            self.transport.close()

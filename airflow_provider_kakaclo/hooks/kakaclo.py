@@ -1,0 +1,422 @@
+"""KakaClo Open API hook: one short method per endpoint of spec ``kakaclo.md`` §6."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
+
+from airflow_provider_kakaclo.hooks.base import VendorHook, chunked
+from airflow_provider_kakaclo.transport.core import Call, RawResponse, with_headers
+from airflow_provider_kakaclo.transport.errors import (
+    AuthenticationError,
+    BusinessError,
+    MalformedResponseError,
+    NotFoundError,
+    RequestValidationError,
+    ServerError,
+    ThrottledError,
+)
+
+VENDOR = "kakaclo"
+SUCCESS = 10000
+PRODUCTION_URL = "https://developer.kakaclo.com"
+TEST_URL = "https://test-developer.kakaclo.com"
+
+M = TypeVar("M")
+
+
+class KakaCloWire:
+    """Bearer auth per attempt, and the one decoder of KakaClo's ``{code, message, data}`` envelope."""
+
+    vendor = VENDOR
+
+    def __init__(self, hook: KakaCloHook) -> None:
+        self._hook = hook
+
+    def authorize(self, call: Call) -> Call:
+        token = self._hook.connection.password or ""
+        return with_headers(call, Authorization=f"Bearer {token}")
+
+    def decode(self, call: Call, response: RawResponse) -> Any:
+        return decode_kakaclo(call.name, response)
+
+
+def decode_kakaclo(endpoint: str, response: RawResponse) -> Any:
+    """Return ``data`` when the envelope says 10000; raise the matching typed error otherwise.
+
+    HTTP 401 is authentication, 429 throttling (with ``Retry-After`` when sent), 5xx a server fault;
+    an envelope whose ``code`` is not 10000 is a :class:`BusinessError` carrying that code verbatim
+    (KakaClo publishes no code catalogue, spec §10).
+    """
+    status = response.status
+    if status == 429:
+        raise ThrottledError(VENDOR, endpoint, "rate limited", http_status=429, retry_after=response.retry_after)
+    if status in (401, 403):
+        raise AuthenticationError(VENDOR, endpoint, "the access token was refused", http_status=status)
+    try:
+        body = response.json() if response.content.strip() else None
+    except ValueError:
+        body = None
+        if status < 400:
+            raise MalformedResponseError(
+                VENDOR, endpoint, f"reply is not JSON: {response.text_excerpt()!r}", http_status=status
+            ) from None
+    if status >= 500:
+        message = body.get("message") if isinstance(body, dict) else response.text_excerpt() or "server error"
+        raise ServerError(VENDOR, endpoint, str(message), http_status=status)
+    if status == 404:
+        raise NotFoundError(VENDOR, endpoint, "not found", http_status=status)
+    if not isinstance(body, dict) or "code" not in body:
+        if status >= 400:
+            raise BusinessError(VENDOR, endpoint, response.text_excerpt() or "bad request", http_status=status)
+        raise MalformedResponseError(VENDOR, endpoint, "reply has no {code, data} envelope", http_status=status)
+    code = body.get("code")
+    if str(code) == str(SUCCESS) and status < 400:
+        return body.get("data")
+    raise BusinessError(VENDOR, endpoint, str(body.get("message") or "failed"), code=str(code), http_status=status)
+
+
+def _validate(model: type[M], endpoint: str, value: Any) -> M:
+    """Build a request model, turning any problem into a clear error raised before sending."""
+    from pydantic import ValidationError
+
+    from airflow_provider_kakaclo.models.common import describe_validation_error
+
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as err:
+        raise RequestValidationError(VENDOR, endpoint, describe_validation_error(err)) from None
+
+
+def _page(model: type[M], data: Any):
+    from airflow_provider_kakaclo.models.common import Page
+
+    return Page[model].model_validate(data or {})
+
+
+def _items(model: type[M], data: Any) -> list[M]:
+    if isinstance(data, dict):
+        data = data.get("list") or []
+    return [model.model_validate(item) for item in data or []]
+
+
+class KakaCloHook(VendorHook):
+    """Talk to the KakaClo Open API with the access token of an Airflow connection.
+
+    Connection: host = base URL (default ``https://developer.kakaclo.com``; test
+    ``https://test-developer.kakaclo.com``; the sandbox ``http://127.0.0.1:8980/kakaclo``), password =
+    access token. Extras: ``rate_limit_burst`` / ``rate_limit_per_second`` (default the documented
+    120 / 2), ``connect_timeout``, ``read_timeout``, ``max_attempts``, ``verify``.
+
+    :param kakaclo_conn_id: the connection id (default ``kakaclo_default``).
+    """
+
+    conn_name_attr = "kakaclo_conn_id"
+    default_conn_name = "kakaclo_default"
+    conn_type = "kakaclo"
+    hook_name = "KakaClo"
+    vendor = VENDOR
+    default_base_url = PRODUCTION_URL
+    default_rate_limit = (120.0, 2.0)
+
+    def __init__(self, kakaclo_conn_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(conn_id=kakaclo_conn_id or kwargs.pop("conn_id", None), **kwargs)
+
+    @property
+    def base_url(self) -> str:
+        # The docs give the base URL as ``https://developer.kakaclo.com/openapi`` and paths that start
+        # with ``/openapi`` again (spec §2): accept either and never send ``/openapi/openapi``.
+        url = super().base_url
+        return url[: -len("/openapi")] if url.endswith("/openapi") else url
+
+    def _wire(self) -> KakaCloWire:
+        return KakaCloWire(self)
+
+    # ------------------------------------------------------------------ products (P1-P4)
+    def get_categories(self) -> list:
+        """P1: the category tree (top-level categories, each with its ``child`` list)."""
+        from airflow_provider_kakaclo.models.kakaclo import Category
+
+        return _items(Category, self.call("GET", "/openapi/v1/product/category"))
+
+    def get_products(self, **query: Any):
+        """P2: one page of products; keywords as :class:`~..models.kakaclo.ProductQuery`."""
+        from airflow_provider_kakaclo.models.kakaclo import Product, ProductQuery
+
+        endpoint = "GET /openapi/v1/product/products"
+        params = _validate(ProductQuery, endpoint, query).to_params()
+        return _page(Product, self.call("GET", "/openapi/v1/product/products", params=params))
+
+    def iter_products(
+        self,
+        *,
+        spus: Iterable[str] | None = None,
+        skus: Iterable[str] | None = None,
+        category_id: int | None = None,
+        date_start: str | None = None,
+        date_end: str | None = None,
+        sort_type: str | None = None,
+        sort_by: str | None = None,
+    ) -> Iterator:
+        """Every product matching the filter: id lists in calls of 30, windows and categories by page."""
+        if spus is not None or skus is not None:
+            key, values = ("spus", spus) if spus is not None else ("skus", skus)
+            for chunk in chunked(values, 30):
+                yield from self.get_products(**{key: chunk}).items
+            return
+        yield from self._pages(
+            self.get_products,
+            categoryId=category_id,
+            dateStartTime=date_start,
+            dateEndTime=date_end,
+            sortType=sort_type,
+            sortBy=sort_by,
+        )
+
+    def get_warehouses(self) -> list:
+        """P3: warehouses and their countries."""
+        from airflow_provider_kakaclo.models.kakaclo import Warehouse
+
+        return _items(Warehouse, self.call("GET", "/openapi/v1/product/countryAndWarehouse"))
+
+    def get_stocks(self, **query: Any):
+        """P4: one page of SKU stock per warehouse; keywords as :class:`~..models.kakaclo.StockQuery`."""
+        from airflow_provider_kakaclo.models.kakaclo import SkuStock, StockQuery
+
+        params = _validate(StockQuery, "GET /openapi/v1/product/stocks", query).to_params()
+        return _page(SkuStock, self.call("GET", "/openapi/v1/product/stocks", params=params))
+
+    def iter_stocks(
+        self,
+        *,
+        skus: Iterable[str] | None = None,
+        date_start: str | None = None,
+        date_end: str | None = None,
+        warehouse_code: str | None = None,
+    ) -> Iterator:
+        """Stock of the given SKUs (30 a call) or of every SKU updated in a window (30 a page)."""
+        if skus is not None:
+            for chunk in chunked(skus, 30):
+                yield from self.get_stocks(skus=chunk, warehouseCode=warehouse_code).items
+            return
+        yield from self._pages(
+            self.get_stocks, dateStartTime=date_start, dateEndTime=date_end, warehouseCode=warehouse_code
+        )
+
+    # ------------------------------------------------------------------ orders V2 (O2-1..O2-6)
+    def get_logistics_channels(self, products: list[dict], ship_to_country: str, warehouse_code: str | None = None):
+        """O2-1: channels and estimated freight for these products to that country."""
+        return self._freight("/openapi/v2/order/orders/channel", products, ship_to_country, warehouse_code)
+
+    def trial_split_freight(self, products: list[dict], ship_to_country: str) -> list:
+        """O2-2: freight per ``channelType`` for an order split automatically by warehouse."""
+        return self._freight("/openapi/v2/order/orders/channel/automationSplit", products, ship_to_country)
+
+    def create_order(self, order: Any) -> str:
+        """O2-3: create (and pay from the balance) one order; return the KakaClo order id as a string.
+
+        Not retried on an ambiguous failure: an :class:`AmbiguousWriteError` tells the caller to look
+        the order up by its ``customOrderId`` before trying again.
+        """
+        from airflow_provider_kakaclo.models.kakaclo import CreateOrderRequest
+
+        body = _validate(CreateOrderRequest, "POST /openapi/v2/order/orders", order).to_wire()
+        return str(self.call("POST", "/openapi/v2/order/orders", json=body, retry_safe=False))
+
+    def get_orders(self, **query: Any):
+        """O2-4: one page of orders by ids and/or creation/update windows."""
+        from airflow_provider_kakaclo.models.kakaclo import Order, OrderQuery
+
+        params = _validate(OrderQuery, "GET /openapi/v2/order/orders", query).to_params()
+        return _page(Order, self.call("GET", "/openapi/v2/order/orders", params=params))
+
+    def iter_orders(
+        self,
+        *,
+        ids: Iterable[str | int] | None = None,
+        create_start: str | None = None,
+        create_end: str | None = None,
+        update_start: str | None = None,
+        update_end: str | None = None,
+        page_size: int = 250,
+    ) -> Iterator:
+        """Every matching order: ids in calls of ``page_size``, windows page by page."""
+        if ids is not None:
+            for chunk in chunked((str(i) for i in ids), page_size):
+                yield from self.get_orders(ids=chunk, pageSize=page_size).items
+            return
+        yield from self._pages(
+            self.get_orders,
+            createStartTime=create_start,
+            createEndTime=create_end,
+            updateStartTime=update_start,
+            updateEndTime=update_end,
+            pageSize=page_size,
+        )
+
+    def refund_order(self, order_id: str | int, refund: Any = None) -> str:
+        """O2-5: ask for a full (no items) or partial refund; return the refund number."""
+        from airflow_provider_kakaclo.models.kakaclo import RefundRequest
+
+        endpoint = "POST /openapi/v2/order/orders/{id}/refund"
+        body = _validate(RefundRequest, endpoint, refund or {}).to_wire()
+        path = f"/openapi/v2/order/orders/{_path_id(order_id, endpoint)}/refund"
+        return str(self.call("POST", path, json=body, retry_safe=False, endpoint=endpoint))
+
+    def get_refunds(self, order_or_refund_id: str | int) -> list:
+        """O2-6: the refunds of an order (the id may be the order id or the refund number)."""
+        from airflow_provider_kakaclo.models.kakaclo import Refund
+
+        endpoint = "GET /openapi/v2/order/orders/refund/{id}"
+        path = f"/openapi/v2/order/orders/refund/{_path_id(order_or_refund_id, endpoint)}"
+        return _items(Refund, self.call("GET", path, endpoint=endpoint))
+
+    # ------------------------------------------------------------------ custom products (C1-C5)
+    def get_design_category_names(self) -> list[str]:
+        """C1: POD design category names."""
+        return list(self.call("GET", "/openapi/v1/product/custom/modelCategoryName/search") or [])
+
+    def search_design_models(self, **search: Any):
+        """C2: one page of POD design models."""
+        from airflow_provider_kakaclo.models.kakaclo import DesignModel
+
+        return self._search("/openapi/v1/product/custom/designModel/search", DesignModel, search)
+
+    def iter_design_models(self, **search: Any) -> Iterator:
+        """C2, every page (``pageSize`` 100)."""
+        yield from self._pages(self.search_design_models, pageSize=100, **search)
+
+    def get_design_model(self, model_id: str | int):
+        """C3: one POD design model with its variants."""
+        from airflow_provider_kakaclo.models.kakaclo import DesignModel
+
+        endpoint = "GET /openapi/v1/product/custom/designModel/detail/{id}"
+        path = f"/openapi/v1/product/custom/designModel/detail/{_path_id(model_id, endpoint)}"
+        return DesignModel.model_validate(self.call("GET", path, endpoint=endpoint))
+
+    def search_custom_designed(self, **search: Any):
+        """C4: one page of the account's designed products."""
+        from airflow_provider_kakaclo.models.kakaclo import CustomDesigned
+
+        return self._search("/openapi/v1/product/custom/customDesigned/search", CustomDesigned, search)
+
+    def iter_custom_designed(self, **search: Any) -> Iterator:
+        """C4, every page (``pageSize`` 100)."""
+        yield from self._pages(self.search_custom_designed, pageSize=100, **search)
+
+    def add_designed_product(self, product: Any) -> Any:
+        """C5: save a POD designed product (it then appears in C4)."""
+        from airflow_provider_kakaclo.models.kakaclo import DesignedProduct
+
+        path = "/openapi/v1/product/custom/customDesigned/addProduct"
+        body = _validate(DesignedProduct, f"POST {path}", product).to_wire()
+        return self.call("POST", path, json=body, retry_safe=False)
+
+    # ------------------------------------------------------------------ payment ($1)
+    def get_balance(self):
+        """$1: the prepaid balance orders are paid from (USD)."""
+        from airflow_provider_kakaclo.models.kakaclo import Balance
+
+        return Balance.model_validate(self.call("GET", "/openapi/v1/payment/balance"))
+
+    # ------------------------------------------------------------------ V1 orders (legacy)
+    def v1_get_logistics_channels(self, products: list[dict], ship_to_country: str, warehouse_code: str | None = None):
+        """O1-1 (legacy, "V1 is outdated, please use V2"): logistics channels."""
+        _legacy("v1_get_logistics_channels", "get_logistics_channels")
+        return self._freight("/openapi/v1/order/orders/channel", products, ship_to_country, warehouse_code)
+
+    def v1_create_order(self, order: Any) -> str:
+        """O1-2 (legacy): create an order with the V1 endpoint."""
+        from airflow_provider_kakaclo.models.kakaclo import CreateOrderRequest
+
+        _legacy("v1_create_order", "create_order")
+        body = _validate(CreateOrderRequest, "POST /openapi/v1/order/orders", order).to_wire()
+        return str(self.call("POST", "/openapi/v1/order/orders", json=body, retry_safe=False))
+
+    def v1_get_orders(self, *, status: Iterable[str] | None = None, **query: Any) -> dict:
+        """O1-3 (legacy): one page of V1 orders (V1 names; the only order query with a status filter)."""
+        from airflow_provider_kakaclo.models.kakaclo import OrderQuery
+
+        _legacy("v1_get_orders", "get_orders")
+        params = _validate(OrderQuery, "GET /openapi/v1/order/orders", query).to_params()
+        if status:
+            params["status"] = ",".join(status)
+        return self.call("GET", "/openapi/v1/order/orders", params=params) or {}
+
+    def v1_refund_order(self, order_id: str | int, remark: str) -> str:
+        """O1-4 (legacy): refund a whole order."""
+        _legacy("v1_refund_order", "refund_order")
+        endpoint = "POST /openapi/v1/order/orders/{id}/refund"
+        path = f"/openapi/v1/order/orders/{_path_id(order_id, endpoint)}/refund"
+        return str(self.call("POST", path, json={"Remark": remark}, retry_safe=False, endpoint=endpoint))
+
+    def v1_get_refunds(self, order_or_refund_id: str | int) -> list:
+        """O1-5 (legacy): the refunds of an order."""
+        from airflow_provider_kakaclo.models.kakaclo import Refund
+
+        _legacy("v1_get_refunds", "get_refunds")
+        endpoint = "GET /openapi/v1/order/orders/refund/{id}"
+        path = f"/openapi/v1/order/orders/refund/{_path_id(order_or_refund_id, endpoint)}"
+        return _items(Refund, self.call("GET", path, endpoint=endpoint))
+
+    # ------------------------------------------------------------------ connection test
+    def test_connection(self) -> tuple[bool, str]:
+        """Read-only check: the token is accepted and the warehouse list is readable."""
+        from airflow_provider_kakaclo.transport.errors import VendorError
+
+        try:
+            warehouses = self.get_warehouses()
+        except AuthenticationError:
+            return False, f"KakaClo refused the access token at {self.base_url} (HTTP 401): check the token"
+        except VendorError as err:
+            return False, f"KakaClo at {self.base_url} could not be read: {err}"
+        return True, f"KakaClo at {self.base_url} accepted the token; {len(warehouses)} warehouses visible"
+
+    # ------------------------------------------------------------------ helpers
+    def _freight(self, path: str, products: list[dict], country: str, warehouse_code: str | None = None) -> list:
+        from airflow_provider_kakaclo.models.kakaclo import Channel, FreightRequest
+
+        body = _validate(
+            FreightRequest,
+            f"POST {path}",
+            {"products": products, "shipToCountry": country, "warehouseCode": warehouse_code},
+        ).to_wire()
+        return _items(Channel, self.call("POST", path, json=body))
+
+    def _search(self, path: str, model: type, search: dict[str, Any]):
+        from airflow_provider_kakaclo.models.kakaclo import DesignSearch
+
+        body = _validate(DesignSearch, f"POST {path}", search).to_wire()
+        return _page(model, self.call("POST", path, json=body))
+
+    @staticmethod
+    def _pages(fetch, **query: Any) -> Iterator:
+        """Walk ``pageNumber`` from 1 until a short or empty page, or ``total`` is reached."""
+        query = {k: v for k, v in query.items() if v is not None}
+        number, seen = 1, 0
+        while True:
+            page = fetch(pageNumber=number, **query)
+            yield from page.items
+            seen += len(page.items)
+            size = page.pageSize or len(page.items)
+            if not page.items or (page.total is not None and seen >= page.total) or len(page.items) < size:
+                return
+            number += 1
+
+
+def _path_id(value: str | int, endpoint: str) -> str:
+    text = str(value).strip()
+    if not text.isdigit():
+        raise RequestValidationError(VENDOR, endpoint, f"id must be digits, got {value!r}")
+    return text
+
+
+def _legacy(name: str, replacement: str) -> None:
+    warnings.warn(
+        f"KakaCloHook.{name} calls an Order V1 endpoint, which KakaClo marks outdated; use {replacement}",
+        DeprecationWarning,
+        stacklevel=3,
+    )

@@ -1,0 +1,102 @@
+"""Field types shared by the vendor models: tolerant of the quirks the vendors' docs show."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+T = TypeVar("T")
+
+
+def _id(value: Any) -> Any:
+    """Ids come as JSON numbers in one place and strings in another: compare them as strings."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
+def _null(value: Any) -> Any:
+    """The literal string ``"NULL"`` (and empty strings) mean "no value"."""
+    if isinstance(value, str) and value.strip() in ("NULL", "null", ""):
+        return None
+    return value
+
+
+def _decimal(value: Any) -> Any:
+    value = _null(value)
+    if value is None or isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value  # let pydantic report it
+
+
+def _int(value: Any) -> Any:
+    value = _null(value)
+    if isinstance(value, str):
+        try:
+            return int(Decimal(value))
+        except (InvalidOperation, ValueError):
+            return value
+    return value
+
+
+Id = Annotated[str, BeforeValidator(_id)]
+OptId = Annotated[str | None, BeforeValidator(lambda v: _id(_null(v)))]
+OptStr = Annotated[str | None, BeforeValidator(_null)]
+Money = Annotated[Decimal | None, BeforeValidator(_decimal)]
+OptInt = Annotated[int | None, BeforeValidator(_int)]
+
+
+def parse_json_string(value: Any) -> Any:
+    """Fields that carry JSON inside a string (``option1``, ``attributesJson``): decode when possible."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text in ("", "NULL", "null"):
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            return value
+    return value
+
+
+class VendorModel(BaseModel):
+    """Received data: unknown fields kept (vendors add fields), names as the vendor spells them."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False)
+
+
+class RequestModel(BaseModel):
+    """Sent data: unknown fields refused, every documented limit checked before any request."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=False)
+
+    def to_wire(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class Page(VendorModel, Generic[T]):
+    """One page of a paged list."""
+
+    items: list[T] = Field(default_factory=list, alias="list")
+    total: OptInt = None
+    pageNumber: OptInt = None
+    pageSize: OptInt = None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """A one-line, human reading of a pydantic error: ``field.path: problem; ...``."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item.get("loc", ())) or "(body)"
+        parts.append(f"{where}: {item.get('msg')}")
+    return "; ".join(parts)

@@ -1,0 +1,359 @@
+"""Sending one described call: auth per attempt, limiter, timeouts, retries, one decoder per vendor.
+
+:class:`Transport` uses ``requests``; :class:`AsyncTransport` (for triggers) uses ``httpx``. Both share
+:class:`Call`, the vendor :class:`Wire` (auth + decoding), the retry policy and the error mapping, so the
+two paths cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from airflow_provider_kakaclo import __version__
+from airflow_provider_kakaclo.transport.errors import (
+    AmbiguousWriteError,
+    AuthenticationError,
+    MalformedResponseError,
+    ThrottledError,
+    TransportError,
+    VendorError,
+)
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"airflow-provider-kakaclo/{__version__}"
+#: A vendor asking to wait longer than this is treated as asking for this long.
+RETRY_AFTER_MAX = 600.0
+
+
+@dataclass(frozen=True)
+class Call:
+    """One vendor call, described once before the retry loop and never mutated by it.
+
+    :param method: HTTP method.
+    :param path: path below the connection's base URL.
+    :param endpoint: the name used in errors and logs (defaults to ``METHOD path``).
+    :param params: query string.
+    :param json: JSON body.
+    :param form: multipart form fields (name -> string), for vendors that post forms.
+    :param headers: extra headers (auth is added per attempt by the wire, not here).
+    :param retry_safe: whether the call may be repeated blindly (reads: yes; creates: no).
+    """
+
+    method: str
+    path: str
+    endpoint: str = ""
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    form: Mapping[str, str] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    retry_safe: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.endpoint or f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """What came back, independent of the HTTP client that fetched it."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    def json(self) -> Any:
+        return jsonlib.loads(self.content)
+
+    def text_excerpt(self, limit: int = 200) -> str:
+        return self.content[:limit].decode("utf-8", "replace").strip()
+
+    @property
+    def retry_after(self) -> float | None:
+        value = self.headers.get("Retry-After") or self.headers.get("retry-after")
+        try:
+            return max(0.0, float(value)) if value is not None else None
+        except ValueError:
+            return None  # an HTTP date: rare, and our limiter already waits a full drip
+
+
+class Wire(Protocol):
+    """A vendor's wire protocol: how to authenticate an attempt and how to decode a reply."""
+
+    vendor: str
+
+    def authorize(self, call: Call) -> Call:
+        """Return the call with this attempt's credentials applied (headers, fresh signature)."""
+
+    def decode(self, call: Call, response: RawResponse) -> Any:
+        """Return the payload, or raise the matching :class:`VendorError`."""
+
+
+@dataclass
+class TransportSettings:
+    """Per-connection transport knobs, read from the connection's extras in one place."""
+
+    base_url: str
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_attempts: int = 5
+    backoff_initial: float = 0.5
+    backoff_max: float = 30.0
+    rate_limit_burst: float = 0.0
+    rate_limit_per_second: float = 0.0
+    verify: bool | str = True
+
+    @classmethod
+    def from_extras(cls, base_url: str, extras: Mapping[str, Any], **defaults: Any) -> TransportSettings:
+        values: dict[str, Any] = {"base_url": base_url, **defaults}
+        floats = ("connect_timeout", "read_timeout", "backoff_initial", "backoff_max")
+        for key in (*floats, "rate_limit_burst", "rate_limit_per_second"):
+            if extras.get(key) not in (None, ""):
+                values[key] = float(extras[key])
+        if extras.get("max_attempts") not in (None, ""):
+            values["max_attempts"] = max(1, int(extras["max_attempts"]))
+        verify = extras.get("verify", True)
+        if isinstance(verify, str) and verify.lower() in ("false", "0", "no", "off"):
+            verify = False
+        elif isinstance(verify, str) and verify.lower() in ("true", "1", "yes", "on", ""):
+            verify = True
+        values["verify"] = verify
+        if verify is False:
+            log.warning("TLS certificate verification is OFF for %s (connection extra verify=false)", base_url)
+        return cls(**values)
+
+
+def backoff_seconds(error: BaseException, attempt: int, settings: TransportSettings) -> float:
+    """Exponential backoff with full jitter; a vendor's ``Retry-After`` wins when it asks for longer."""
+    ceiling = min(settings.backoff_max, settings.backoff_initial * (2 ** max(0, attempt - 1)))
+    wait = random.uniform(0, ceiling)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        wait = max(wait, min(float(retry_after), RETRY_AFTER_MAX))
+    return wait
+
+
+def should_retry(error: BaseException, call: Call) -> bool:
+    """Retry what is retryable, and a write only when the vendor certainly did not act on it."""
+    return isinstance(error, VendorError) and error.retryable and (call.retry_safe or error.not_processed)
+
+
+def settle(error: VendorError, call: Call) -> VendorError:
+    """The error to raise once retrying stops: an unsafe write with an unknown outcome is ambiguous."""
+    if not call.retry_safe and not error.not_processed and error.retryable:
+        return AmbiguousWriteError(error)
+    return error
+
+
+def join_url(base_url: str, path: str) -> str:
+    return base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+class _Base:
+    """What the sync and async transports share: settings, wire, limiter, credential refresh."""
+
+    def __init__(
+        self,
+        settings: TransportSettings,
+        wire: Wire,
+        *,
+        limiter: Any = None,
+        refresh_credentials: Callable[[], bool] | None = None,
+        sleep: Callable[[float], Any] | None = None,
+    ) -> None:
+        from airflow_provider_kakaclo.transport.limiter import UNLIMITED
+
+        self.sleep = sleep
+        self.settings = settings
+        self.wire = wire
+        self.limiter = limiter or UNLIMITED
+        self.refresh_credentials = refresh_credentials
+
+    def _transport_error(self, call: Call, exc: BaseException, *, not_processed: bool) -> TransportError:
+        kind = type(exc).__name__
+        return TransportError(
+            self.wire.vendor, call.name, f"{kind}: {exc}".split("\n")[0][:300], not_processed=not_processed
+        )
+
+    def _decode(self, call: Call, response: RawResponse) -> Any:
+        if response.status == 429:
+            self.limiter.saturate()
+        try:
+            return self.wire.decode(call, response)
+        except VendorError:
+            raise
+        except Exception as exc:  # a decoder bug or a reply shaped like nothing we know: still typed
+            raise MalformedResponseError(
+                self.wire.vendor, call.name, f"undecodable reply: {type(exc).__name__}: {exc}",
+                http_status=response.status,
+            ) from exc
+
+    def _log_retry(self, call: Call, error: VendorError, attempt: int, wait: float) -> None:
+        log.warning(
+            "%s %s failed (attempt %s/%s): %s; retrying in %.2fs",
+            self.wire.vendor, call.name, attempt, self.settings.max_attempts, error.message, wait,
+        )
+
+
+class Transport(_Base):
+    """Synchronous transport over a ``requests.Session`` (kept for the life of the hook)."""
+
+    def __init__(self, *args: Any, session: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._session = session
+
+    @property
+    def session(self):
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+            self._session.headers["User-Agent"] = USER_AGENT
+            self._session.headers["Accept"] = "application/json"
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def request(self, call: Call) -> Any:
+        """Send ``call`` until it succeeds, a non-retryable error occurs, or attempts run out."""
+        import tenacity
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.settings.max_attempts),
+            wait=lambda state: backoff_seconds(state.outcome.exception(), state.attempt_number, self.settings),
+            retry=tenacity.retry_if_exception(lambda exc: should_retry(exc, call)),
+            before_sleep=lambda state: self._log_retry(
+                call, state.outcome.exception(), state.attempt_number, state.next_action.sleep
+            ),
+            reraise=True,
+            **({"sleep": self.sleep} if self.sleep else {}),
+        )
+        refreshed = False
+        while True:
+            try:
+                return retrying(self._attempt, call)
+            except AuthenticationError:
+                # A token rotated in the connection while we ran: pick it up once and go again.
+                if refreshed or not self.refresh_credentials or not self.refresh_credentials():
+                    raise
+                refreshed = True
+            except VendorError as error:
+                raise settle(error, call) from error
+
+    def _attempt(self, call: Call) -> Any:
+        import requests
+
+        self.limiter.acquire()
+        sent = self.wire.authorize(call)
+        files = {k: (None, v) for k, v in sent.form.items()} if sent.form is not None else None
+        try:
+            resp = self.session.request(
+                sent.method,
+                join_url(self.settings.base_url, sent.path),
+                params=sent.params,
+                json=sent.json,
+                files=files,
+                headers=dict(sent.headers),
+                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                verify=self.settings.verify,
+            )
+            raw = RawResponse(resp.status_code, resp.headers, resp.content)
+        except (requests.ConnectTimeout, requests.exceptions.InvalidURL, requests.exceptions.SSLError) as exc:
+            raise self._transport_error(call, exc, not_processed=True) from exc
+        except requests.ConnectionError as exc:
+            raise self._transport_error(call, exc, not_processed=_never_connected(exc)) from exc
+        except requests.RequestException as exc:  # read timeout, dropped mid-reply, chunked errors
+            raise self._transport_error(call, exc, not_processed=False) from exc
+        return self._decode(call, raw)
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when the error shows the request never left (refused, DNS), so even a write is safe."""
+    text = repr(exc)
+    return any(
+        marker in text
+        for marker in ("NewConnectionError", "ConnectionRefused", "NameResolutionError", "Failed to resolve")
+    )
+
+
+class AsyncTransport(_Base):
+    """Asynchronous twin for triggers, over ``httpx.AsyncClient``; nothing in it blocks the loop."""
+
+    def __init__(self, *args: Any, client: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._client = client
+
+    @property
+    def client(self):
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.AsyncClient(
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                timeout=httpx.Timeout(self.settings.read_timeout, connect=self.settings.connect_timeout),
+                verify=self.settings.verify,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def request(self, call: Call) -> Any:
+        import tenacity
+
+        retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(self.settings.max_attempts),
+            wait=lambda state: backoff_seconds(state.outcome.exception(), state.attempt_number, self.settings),
+            retry=tenacity.retry_if_exception(lambda exc: should_retry(exc, call)),
+            before_sleep=lambda state: self._log_retry(
+                call, state.outcome.exception(), state.attempt_number, state.next_action.sleep
+            ),
+            reraise=True,
+            **({"sleep": self.sleep} if self.sleep else {}),
+        )
+        try:
+            return await retrying(self._attempt, call)
+        except VendorError as error:
+            raise settle(error, call) from error
+
+    async def _attempt(self, call: Call) -> Any:
+        import httpx
+
+        await self.limiter.acquire_async()
+        sent = self.wire.authorize(call)
+        files = {k: (None, v) for k, v in sent.form.items()} if sent.form is not None else None
+        try:
+            resp = await self.client.request(
+                sent.method,
+                join_url(self.settings.base_url, sent.path),
+                params=_compact(sent.params),
+                json=sent.json,
+                files=files,
+                headers=dict(sent.headers),
+            )
+            raw = RawResponse(resp.status_code, resp.headers, resp.content)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise self._transport_error(call, exc, not_processed=True) from exc
+        except httpx.HTTPError as exc:
+            raise self._transport_error(call, exc, not_processed=False) from exc
+        return self._decode(call, raw)
+
+
+def _compact(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """httpx sends ``None`` values as empty strings; requests drops them. Drop them for both."""
+    return None if params is None else {k: v for k, v in params.items() if v is not None}
+
+
+def with_headers(call: Call, **headers: str) -> Call:
+    """A copy of ``call`` with extra headers (used by wires to add auth per attempt)."""
+    return replace(call, headers={**call.headers, **headers})

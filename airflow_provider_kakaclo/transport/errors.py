@@ -1,0 +1,126 @@
+"""One typed error tree for every vendor, mapped in one place per vendor (its decoder)."""
+
+from __future__ import annotations
+
+from airflow.exceptions import AirflowException
+
+
+class VendorError(AirflowException):
+    """A call to a vendor failed: in its envelope, its HTTP status, the network, or our own checks.
+
+    :param vendor: ``kakaclo``, ``qianyi`` or ``birdsystem``.
+    :param endpoint: what was called, e.g. ``GET /openapi/v1/product/stocks`` or ``sku QUERY_SIMPLE_LIST_SKU``.
+    :param message: the vendor's message, verbatim where it gave one.
+    :param code: the vendor's error code, verbatim (``str``), when it gave one.
+    :param http_status: the HTTP status of the reply, when there was one.
+    """
+
+    #: Whether repeating the same call may succeed (throttling, server fault, network).
+    retryable: bool = False
+    #: Whether the vendor certainly did not act on the request (safe to repeat even a write).
+    not_processed: bool = False
+
+    def __init__(
+        self,
+        vendor: str,
+        endpoint: str,
+        message: str,
+        *,
+        code: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self.endpoint = endpoint
+        self.message = message
+        self.code = code
+        self.http_status = http_status
+        details = ", ".join(
+            part
+            for part in (f"code={code}" if code is not None else "", f"http={http_status}" if http_status else "")
+            if part
+        )
+        super().__init__(f"{vendor} {endpoint}: {message}" + (f" ({details})" if details else ""))
+
+    def __reduce__(self):  # keep errors picklable across processes (triggerer, executors)
+        return (
+            _rebuild,
+            (type(self), self.vendor, self.endpoint, self.message, self.code, self.http_status, self.__dict__),
+        )
+
+
+def _rebuild(cls, vendor, endpoint, message, code, http_status, state):
+    err = cls.__new__(cls)
+    VendorError.__init__(err, vendor, endpoint, message, code=code, http_status=http_status)
+    err.__dict__.update(state)
+    return err
+
+
+class RequestValidationError(VendorError, ValueError):
+    """Our own checks refused the input; nothing was sent to the vendor."""
+
+    not_processed = True
+
+
+class AuthenticationError(VendorError):
+    """The vendor refused the credentials (bad or rotated token, unknown appId, wrong api_key)."""
+
+    not_processed = True
+
+
+class ThrottledError(VendorError):
+    """The vendor's rate limit refused the call (HTTP 429); it did not act on it."""
+
+    retryable = True
+    not_processed = True
+
+    def __init__(self, *args, retry_after: float | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.retry_after = retry_after
+
+
+class NotFoundError(VendorError):
+    """The vendor says the thing asked for does not exist."""
+
+
+class BusinessError(VendorError):
+    """The vendor understood the call and refused it; ``code`` is its own code, verbatim."""
+
+
+class ServerError(VendorError):
+    """A server-side fault (HTTP 5xx that is not a business answer): worth another try."""
+
+    retryable = True
+
+
+class MalformedResponseError(VendorError):
+    """The reply could not be decoded (HTML page, truncated JSON, missing envelope fields)."""
+
+    retryable = True
+
+
+class TransportError(VendorError):
+    """The network failed: connection refused, timeout, dropped connection."""
+
+    retryable = True
+
+    def __init__(self, *args, not_processed: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.not_processed = not_processed
+
+
+class AmbiguousWriteError(VendorError):
+    """A write that is not safe to repeat failed in a way that leaves its outcome unknown.
+
+    The vendor may or may not have committed it: reconcile (look it up by its reference) before
+    trying again. Raised instead of retrying blindly.
+    """
+
+    def __init__(self, cause: VendorError) -> None:
+        super().__init__(
+            cause.vendor,
+            cause.endpoint,
+            f"outcome unknown, the vendor may have committed the write: {cause.message}",
+            code=cause.code,
+            http_status=cause.http_status,
+        )
+        self.cause = cause

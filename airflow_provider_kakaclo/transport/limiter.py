@@ -1,0 +1,111 @@
+"""Client-side leaky bucket, the mirror image of the vendor's, so normal operation never sees a 429."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+
+
+class LeakyBucket:
+    """A leaky bucket of ``capacity`` requests draining ``rate`` per second, shared by threads.
+
+    :meth:`reserve` books a slot and says how long to wait before sending; the booking is made under
+    a lock and the sleep happens outside it, so concurrent callers queue fairly in arrival order.
+
+    :param capacity: burst size (KakaClo: 120).
+    :param rate: requests drained per second (KakaClo: 2).
+    :param margin: slots kept free below the vendor's capacity, so clock and network jitter between
+        this client and the vendor's bucket cannot tip a request over the limit.
+    """
+
+    def __init__(
+        self,
+        capacity: float,
+        rate: float,
+        *,
+        margin: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if capacity <= 0 or rate <= 0:
+            raise ValueError("a leaky bucket needs a positive capacity and rate")
+        self.capacity = max(1.0, capacity - margin)
+        self.rate = rate
+        self._clock = clock
+        self._level = 0.0
+        self._stamp = clock()
+        self._lock = threading.Lock()
+
+    def _drain(self, now: float) -> None:
+        self._level = max(0.0, self._level - (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    def reserve(self) -> float:
+        """Book one request; return the seconds to wait before sending it."""
+        with self._lock:
+            self._drain(self._clock())
+            self._level += 1.0
+            return max(0.0, (self._level - self.capacity) / self.rate)
+
+    def saturate(self) -> None:
+        """The vendor said 429: assume its bucket is full, so the next request waits a full drip."""
+        with self._lock:
+            self._drain(self._clock())
+            self._level = max(self._level, self.capacity)
+
+    def acquire(self, sleep: Callable[[float], None] = time.sleep) -> float:
+        """Block until a request may be sent; return the seconds waited."""
+        wait = self.reserve()
+        if wait:
+            sleep(wait)
+        return wait
+
+    async def acquire_async(self) -> float:
+        """Like :meth:`acquire`, without blocking the event loop."""
+        wait = self.reserve()
+        if wait:
+            await asyncio.sleep(wait)
+        return wait
+
+
+class _Unlimited:
+    """Stand-in used when a connection turns client-side limiting off."""
+
+    capacity = rate = float("inf")
+
+    def reserve(self) -> float:
+        return 0.0
+
+    def saturate(self) -> None:
+        return None
+
+    def acquire(self, sleep: Callable[[float], None] = time.sleep) -> float:
+        return 0.0
+
+    async def acquire_async(self) -> float:
+        return 0.0
+
+
+UNLIMITED = _Unlimited()
+
+_buckets: dict[tuple, LeakyBucket] = {}
+_buckets_lock = threading.Lock()
+
+
+def shared_bucket(vendor: str, base_url: str, credential: str, capacity: float, rate: float):
+    """Return the process-wide bucket for one vendor account, so every hook on it shares one limit.
+
+    The vendor limits per token ("app and store"), so the key is the vendor, the base URL and a
+    digest of the credential (never the credential itself). ``capacity <= 0`` turns limiting off.
+    """
+    if capacity <= 0 or rate <= 0:
+        return UNLIMITED
+    digest = hashlib.sha256(credential.encode()).hexdigest()[:16]
+    key = (vendor, base_url.rstrip("/"), digest, capacity, rate)
+    with _buckets_lock:
+        bucket = _buckets.get(key)
+        if bucket is None:
+            bucket = _buckets[key] = LeakyBucket(capacity, rate)
+        return bucket

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_kakaclo.transport.limiter import UNLIMITED, LeakyBucket, shared_bucket
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept += seconds
+        self.now += seconds
+
+
+def test_burst_is_free_then_paced_at_the_leak_rate():
+    clock = FakeClock()
+    bucket = LeakyBucket(120, 2, margin=0, clock=clock)
+    waits = [bucket.acquire(sleep=clock.sleep) for _ in range(300)]
+    assert waits[:120] == [0.0] * 120
+    assert all(w == pytest.approx(0.5) for w in waits[120:])
+    # 300 back-to-back calls take (300 - 120) / 2 seconds: the documented bound, not undershot.
+    assert clock.slept == pytest.approx((300 - 120) / 2)
+
+
+def test_margin_keeps_one_slot_free_below_the_vendor_bucket():
+    clock = FakeClock()
+    bucket = LeakyBucket(120, 2, clock=clock)
+    for _ in range(300):
+        bucket.acquire(sleep=clock.sleep)
+    assert clock.slept == pytest.approx((300 - 119) / 2)
+
+
+def test_bucket_drains_while_idle():
+    clock = FakeClock()
+    bucket = LeakyBucket(10, 2, margin=0, clock=clock)
+    for _ in range(10):
+        assert bucket.acquire(sleep=clock.sleep) == 0
+    clock.now += 2.5  # five requests drained
+    assert [bucket.acquire(sleep=clock.sleep) for _ in range(5)] == [0.0] * 5
+    assert bucket.acquire(sleep=clock.sleep) == pytest.approx(0.5)
+
+
+def test_a_429_saturates_the_bucket():
+    clock = FakeClock()
+    bucket = LeakyBucket(120, 2, margin=0, clock=clock)
+    bucket.saturate()
+    assert bucket.acquire(sleep=clock.sleep) == pytest.approx(0.5)
+
+
+def test_concurrent_reservations_queue_in_order():
+    clock = FakeClock()
+    bucket = LeakyBucket(2, 1, margin=0, clock=clock)
+    assert [bucket.reserve() for _ in range(5)] == [0.0, 0.0, 1.0, 2.0, 3.0]
+
+
+def test_shared_bucket_per_account_and_off_when_zero():
+    a = shared_bucket("kakaclo", "https://x/", "token-a", 120, 2)
+    assert shared_bucket("kakaclo", "https://x", "token-a", 120, 2) is a
+    assert shared_bucket("kakaclo", "https://x", "token-b", 120, 2) is not a
+    assert shared_bucket("kakaclo", "https://x", "token-a", 0, 2) is UNLIMITED
+
+
+def test_bad_bucket_rejected():
+    with pytest.raises(ValueError):
+        LeakyBucket(0, 2)
