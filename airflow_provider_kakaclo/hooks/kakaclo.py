@@ -13,6 +13,7 @@ from airflow_provider_kakaclo.transport.errors import (
     BusinessError,
     MalformedResponseError,
     NotFoundError,
+    PrecheckError,
     RequestValidationError,
     ServerError,
     ThrottledError,
@@ -20,6 +21,8 @@ from airflow_provider_kakaclo.transport.errors import (
 
 VENDOR = "kakaclo"
 SUCCESS = 10000
+ON_SHELF = 1  # skuStatus "on the shelf" (spec §8.6)
+ORDER_PAGE_SIZE_MAX = 250
 PRODUCTION_URL = "https://developer.kakaclo.com"
 TEST_URL = "https://test-developer.kakaclo.com"
 
@@ -228,10 +231,19 @@ class KakaCloHook(VendorHook):
 
     def get_orders(self, **query: Any):
         """O2-4: one page of orders by ids and/or creation/update windows."""
-        from airflow_provider_kakaclo.models.kakaclo import Order, OrderQuery
+        from airflow_provider_kakaclo.models.kakaclo import Order
 
-        params = _validate(OrderQuery, "GET /openapi/v2/order/orders", query).to_params()
-        return _page(Order, self.call("GET", "/openapi/v2/order/orders", params=params))
+        return _page(Order, self.transport.request(_orders_call(query)))
+
+    async def aget_orders(self, **query: Any):
+        """O2-4 without blocking the event loop (for triggers); same request, same decoding."""
+        from airflow_provider_kakaclo.models.kakaclo import Order
+
+        transport = self.async_transport()
+        try:
+            return _page(Order, await transport.request(_orders_call(query)))
+        finally:
+            await transport.aclose()
 
     def iter_orders(
         self,
@@ -362,6 +374,104 @@ class KakaCloHook(VendorHook):
         path = f"/openapi/v1/order/orders/refund/{_path_id(order_or_refund_id, endpoint)}"
         return _items(Refund, self.call("GET", path, endpoint=endpoint))
 
+    # ------------------------------------------------------------------ order capability
+    max_ids_per_status_call = ORDER_PAGE_SIZE_MAX
+
+    def validate_order(self, order: Any) -> dict[str, Any]:
+        """The order as it will be sent, checked against the documented rules; no request is made."""
+        from airflow_provider_kakaclo.models.kakaclo import CreateOrderRequest
+
+        return _validate(CreateOrderRequest, "POST /openapi/v2/order/orders", order).to_wire()
+
+    def precheck_order(
+        self, order: Any, *, stock: bool = True, freight: bool = True, balance: bool = True
+    ) -> dict[str, Any]:
+        """Read-only checks before spending money: SKUs on sale with stock, freight, balance.
+
+        :return: ``items_amount``, ``freight`` and ``balance`` (decimal strings) of what was checked.
+        :raises PrecheckError: naming every SKU or amount that stops the order.
+        """
+        from decimal import Decimal
+
+        body = self.validate_order(order)
+        lines = body["orderItemsList"]
+        wanted: dict[str, int] = {}
+        for line in lines:
+            wanted[line["sku"]] = wanted.get(line["sku"], 0) + line["quantity"]
+        result: dict[str, Any] = {}
+        problems: list[str] = []
+        prices: dict[str, Decimal] = {}
+        if stock or balance:
+            found = {s.sku: s for p in self.iter_products(skus=list(wanted)) for s in p.skuDetails}
+            prices = {sku: found[sku].price or Decimal(0) for sku in wanted if sku in found}
+            problems += [f"SKU {sku} does not exist" for sku in wanted if sku not in found]
+            if stock:
+                levels = {row.sku: row.total for row in self.iter_stocks(skus=[s for s in wanted if s in found])}
+                for sku, qty in wanted.items():
+                    if sku not in found:
+                        continue
+                    if found[sku].skuStatus != ON_SHELF:
+                        problems.append(f"SKU {sku} is not on sale (skuStatus={found[sku].skuStatus})")
+                    elif levels.get(sku, 0) < qty:
+                        problems.append(f"SKU {sku} has {levels.get(sku, 0)} in stock, {qty} wanted")
+            result["items_amount"] = str(sum((prices.get(s, 0) * q for s, q in wanted.items()), Decimal(0)))
+        if freight and not problems:
+            channel = body.get("channelType", "Standard")
+            trial = {c.channelType: c for c in self.trial_split_freight(lines, body["orderAddresses"]["country"])}
+            if channel not in trial:
+                problems.append(f"channelType {channel} is not offered to {body['orderAddresses']['country']} "
+                                f"(offered: {', '.join(sorted(k for k in trial if k))})")
+            else:
+                result["freight"] = str(trial[channel].estimatedFreight or 0)
+        if balance and not problems:
+            available = self.get_balance().balance or Decimal(0)
+            needed = Decimal(result.get("items_amount", "0")) + Decimal(result.get("freight", "0"))
+            result["balance"] = str(available)
+            if available < needed:
+                problems.append(f"balance {available} USD does not cover items + freight = {needed} USD")
+        if problems:
+            raise PrecheckError(VENDOR, "order pre-check", "; ".join(problems))
+        return result
+
+    def find_order(self, reference: str, *, since: Any, until: Any = None):
+        """The order whose ``customOrderId`` is ``reference``, created between ``since`` and ``until``.
+
+        KakaClo cannot filter by ``customOrderId`` (spec §11): this scans Query Order V2 by creation
+        window, 250 a page, and matches the reference client-side.
+        """
+        import datetime as dt
+
+        until = until or dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+        matches = [
+            order
+            for order in self.iter_orders(create_start=_iso(since), create_end=_iso(until))
+            if order.customOrderId == reference
+        ]
+        if len(matches) > 1:
+            self.log.warning("%s orders carry reference %s: %s", len(matches), reference, [o.id for o in matches])
+        return order_status(matches[0]) if matches else None
+
+    def place_order(self, order: Any, reference: str) -> str:
+        """Create the order with ``reference`` as ``customOrderId``; return the KakaClo order id."""
+        return self.create_order({**dict(order), "customOrderId": reference})
+
+    def get_order_statuses(self, order_ids: Iterable[str]) -> dict:
+        """Normalized status of each order, up to 250 ids per call."""
+        return {o.id: order_status(o) for o in self.iter_orders(ids=order_ids)}
+
+    async def aget_order_statuses(self, order_ids: Iterable[str]) -> dict:
+        """Like :meth:`get_order_statuses`, for triggers."""
+        statuses = {}
+        for chunk in chunked([str(i) for i in order_ids], ORDER_PAGE_SIZE_MAX):
+            page = await self.aget_orders(ids=chunk, pageSize=ORDER_PAGE_SIZE_MAX)
+            statuses.update({o.id: order_status(o) for o in page.items})
+        return statuses
+
+    def order_url(self, order_id: str) -> str | None:
+        """KakaClo documents no per-order page; the connection extra ``order_url_template`` can give one."""
+        template = self.extras.get("order_url_template")
+        return template.format(order_id=order_id) if template else None
+
     # ------------------------------------------------------------------ connection test
     def test_connection(self) -> tuple[bool, str]:
         """Read-only check: the token is accepted and the warehouse list is readable."""
@@ -405,6 +515,72 @@ class KakaCloHook(VendorHook):
             if not page.items or (page.total is not None and seen >= page.total) or len(page.items) < size:
                 return
             number += 1
+
+
+def _orders_call(query: dict[str, Any]) -> Call:
+    from airflow_provider_kakaclo.models.kakaclo import OrderQuery
+
+    params = _validate(OrderQuery, "GET /openapi/v2/order/orders", query).to_params()
+    return Call("GET", "/openapi/v2/order/orders", params=params)
+
+
+def _iso(value: Any) -> str:
+    """KakaClo's time format: ISO-8601 UTC, ``Z`` suffix, no fractions."""
+    import datetime as dt
+
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def order_status(order: Any):
+    """Map KakaClo's four status fields and its packages to the provider's normalized lifecycle."""
+    from airflow_provider_kakaclo import lifecycle as lc
+
+    if order.refundStatus == "refunded":
+        status = lc.REFUNDED
+    elif order.status == "cancel":
+        status = lc.CANCELLED
+    elif order.status == "abnormal_order":
+        status = lc.ABNORMAL
+    elif order.status == "completed" or order.fulfillmentStatus == "completed":
+        status = lc.DELIVERED
+    elif order.fulfillmentStatus == "fully_shipped":
+        status = lc.SHIPPED
+    elif order.fulfillmentStatus == "partially_shipped":
+        status = lc.PARTIALLY_SHIPPED
+    elif order.financialStatus == "paid":
+        status = lc.PAID
+    else:
+        status = lc.PENDING
+    packages = [p for p in order.fulfillments or [] if p.trackingCode]
+    return lc.OrderStatus(
+        order_id=order.id,
+        status=status,
+        vendor=VENDOR,
+        vendor_status={
+            "status": order.status,
+            "financialStatus": order.financialStatus,
+            "fulfillmentStatus": order.fulfillmentStatus,
+            "refundStatus": order.refundStatus,
+        },
+        carriers=[p.carrier for p in packages if p.carrier],
+        tracking_codes=[p.trackingCode for p in packages],
+        tracking_urls=[p.logisticsSearchUrl for p in packages if p.logisticsSearchUrl],
+        merchant_order_id=order.customOrderId,
+        amounts={
+            k: str(v)
+            for k, v in (
+                ("items", order.subTotalAmount),
+                ("freight", order.freightAmount),
+                ("total", order.finalAmount),
+                ("refunded", order.refundedAmount),
+            )
+            if v is not None
+        },
+    )
 
 
 def _path_id(value: str | int, endpoint: str) -> str:

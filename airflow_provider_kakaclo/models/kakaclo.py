@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, field_validator, model_validator
@@ -483,7 +484,7 @@ class Balance(VendorModel):
     @model_validator(mode="before")
     @classmethod
     def _bare_number(cls, value):
-        if isinstance(value, int | float | str) and not isinstance(value, bool):
+        if isinstance(value, int | float | str | Decimal) and not isinstance(value, bool):
             return {"balance": value}
         if isinstance(value, dict) and "balance" not in value:
             for key in ("availableBalance", "amount", "available"):

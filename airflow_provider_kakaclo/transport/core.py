@@ -10,6 +10,7 @@ from __future__ import annotations
 import json as jsonlib
 import logging
 import random
+from decimal import Decimal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -68,7 +69,8 @@ class RawResponse:
     content: bytes
 
     def json(self) -> Any:
-        return jsonlib.loads(self.content)
+        # Money stays exact: ``9.1000`` is Decimal("9.1000"), never the float 9.1.
+        return jsonlib.loads(self.content, parse_float=Decimal)
 
     def text_excerpt(self, limit: int = 200) -> str:
         return self.content[:limit].decode("utf-8", "replace").strip()

@@ -61,6 +61,15 @@ class RequestValidationError(VendorError, ValueError):
     not_processed = True
 
 
+class PrecheckError(VendorError):
+    """A read-only check before a write found it would fail (SKU off sale, no stock, low balance).
+
+    Nothing was written.
+    """
+
+    not_processed = True
+
+
 class AuthenticationError(VendorError):
     """The vendor refused the credentials (bad or rotated token, unknown appId, wrong api_key)."""
 
