@@ -31,3 +31,48 @@ def kakaclo_mock_conn(monkeypatch):
         extra={"rate_limit_burst": 0, "backoff_initial": 0.001, "backoff_max": 0.01},
     )
     return "kakaclo_default"
+
+
+SANDBOX_TOKEN = "sandbox-kakaclo-token"
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    """One sandbox over real HTTP on a free loopback port for the whole session."""
+    from airflow_provider_kakaclo.sandbox import ThreadedSandbox
+
+    server = ThreadedSandbox(host="127.0.0.1", port=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The sandbox's control client, reset to its documented defaults before each test."""
+    from airflow_provider_kakaclo.sandbox import SandboxClient
+
+    client = SandboxClient(sandbox_server.url)
+    client.reset()
+    return client
+
+
+@pytest.fixture
+def kakaclo_conn(monkeypatch, sandbox):
+    """``kakaclo_default`` pointing at the sandbox, with the documented limits on (120 burst, 2/s)."""
+    set_connection(
+        monkeypatch,
+        "kakaclo_default",
+        conn_type="kakaclo",
+        host=f"{sandbox.base_url}/kakaclo",
+        password=SANDBOX_TOKEN,
+        extra={"backoff_initial": 0.05, "backoff_max": 0.5, "read_timeout": 5},
+    )
+    _forget_shared_buckets()
+    return "kakaclo_default"
+
+
+def _forget_shared_buckets() -> None:
+    """The sandbox's buckets were just reset; start the client-side ones empty too."""
+    from airflow_provider_kakaclo.transport import limiter
+
+    limiter._buckets.clear()

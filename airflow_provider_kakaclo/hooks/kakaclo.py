@@ -23,6 +23,8 @@ VENDOR = "kakaclo"
 SUCCESS = 10000
 ON_SHELF = 1  # skuStatus "on the shelf" (spec §8.6)
 ORDER_PAGE_SIZE_MAX = 250
+#: Refund transaction status (spec §8.7) -> the provider's refund outcome.
+REFUND_STATUS = {"pending_review": "pending", "refund_successfully": "succeeded", "refund_failed": "failed"}
 PRODUCTION_URL = "https://developer.kakaclo.com"
 TEST_URL = "https://test-developer.kakaclo.com"
 
@@ -282,9 +284,17 @@ class KakaCloHook(VendorHook):
         """O2-6: the refunds of an order (the id may be the order id or the refund number)."""
         from airflow_provider_kakaclo.models.kakaclo import Refund
 
-        endpoint = "GET /openapi/v2/order/orders/refund/{id}"
-        path = f"/openapi/v2/order/orders/refund/{_path_id(order_or_refund_id, endpoint)}"
-        return _items(Refund, self.call("GET", path, endpoint=endpoint))
+        return _items(Refund, self.transport.request(_refunds_call(order_or_refund_id)))
+
+    async def aget_refunds(self, order_or_refund_id: str | int) -> list:
+        """O2-6 without blocking the event loop (for triggers)."""
+        from airflow_provider_kakaclo.models.kakaclo import Refund
+
+        transport = self.async_transport()
+        try:
+            return _items(Refund, await transport.request(_refunds_call(order_or_refund_id)))
+        finally:
+            await transport.aclose()
 
     # ------------------------------------------------------------------ custom products (C1-C5)
     def get_design_category_names(self) -> list[str]:
@@ -467,6 +477,31 @@ class KakaCloHook(VendorHook):
             statuses.update({o.id: order_status(o) for o in page.items})
         return statuses
 
+    def validate_refund(self, refund: Any) -> dict[str, Any]:
+        """The refund request as it will be sent, checked against the documented rules."""
+        from airflow_provider_kakaclo.models.kakaclo import RefundRequest
+
+        return _validate(RefundRequest, "POST /openapi/v2/order/orders/{id}/refund", refund or {}).to_wire()
+
+    def request_refund(self, order_id: str, refund: Any) -> str:
+        """Ask for a refund (whole order without ``orderItems``); return the refund number."""
+        return self.refund_order(order_id, refund)
+
+    def find_refund(self, order_id: str) -> tuple[str, str] | None:
+        """An open or successful refund of the order as ``(refund number, normalized status)``."""
+        for refund in self.get_refunds(order_id):
+            status = REFUND_STATUS.get(refund.refundStatus or "", "pending")
+            if refund.id in (None, str(order_id)) and status != "failed":
+                return refund.refundNo, status
+        return None
+
+    async def aget_refund_status(self, order_id: str, refund_id: str) -> str | None:
+        """``pending``, ``succeeded`` or ``failed`` for the refund ``refund_id`` of the order."""
+        for refund in await self.aget_refunds(order_id):
+            if refund.refundNo == str(refund_id):
+                return REFUND_STATUS.get(refund.refundStatus or "", "pending")
+        return None
+
     def order_url(self, order_id: str) -> str | None:
         """KakaClo documents no per-order page; the connection extra ``order_url_template`` can give one."""
         template = self.extras.get("order_url_template")
@@ -515,6 +550,12 @@ class KakaCloHook(VendorHook):
             if not page.items or (page.total is not None and seen >= page.total) or len(page.items) < size:
                 return
             number += 1
+
+
+def _refunds_call(order_or_refund_id: str | int) -> Call:
+    endpoint = "GET /openapi/v2/order/orders/refund/{id}"
+    path = f"/openapi/v2/order/orders/refund/{_path_id(order_or_refund_id, endpoint)}"
+    return Call("GET", path, endpoint=endpoint)
 
 
 def _orders_call(query: dict[str, Any]) -> Call:

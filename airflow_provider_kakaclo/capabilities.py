@@ -1,0 +1,120 @@
+"""Small capability protocols that operators talk to, and the look-up from a connection to its hook.
+
+Operators never name a vendor: they ask for "something that can place orders" on ``conn_id`` and get
+the vendor hook of that connection's type, seen through the protocol. A vendor whose API cannot do
+a thing simply does not implement that protocol, and the operator says so clearly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+if TYPE_CHECKING:
+    from airflow_provider_kakaclo.lifecycle import OrderStatus
+
+#: Connection type -> hook class, imported only when used (DAG parsing stays cheap).
+HOOKS: dict[str, str] = {
+    "kakaclo": "airflow_provider_kakaclo.hooks.kakaclo.KakaCloHook",
+}
+
+P = TypeVar("P")
+
+
+@runtime_checkable
+class OrderPlacer(Protocol):
+    """Places orders and finds them again by the merchant's own reference."""
+
+    vendor: str
+
+    def validate_order(self, order: Mapping[str, Any]) -> dict[str, Any]:
+        """Check an order against the vendor's documented rules; raise before any request."""
+
+    def precheck_order(
+        self, order: Mapping[str, Any], *, stock: bool = True, freight: bool = True, balance: bool = True
+    ) -> dict[str, Any]:
+        """Read-only checks that the order can be placed (SKUs on sale, freight, balance)."""
+
+    def find_order(self, reference: str, *, since: datetime) -> OrderStatus | None:
+        """The order carrying ``reference`` created since ``since``, if the vendor has one."""
+
+    def place_order(self, order: Mapping[str, Any], reference: str) -> str:
+        """Create the order with ``reference`` as its merchant reference; return the vendor's id."""
+
+    def order_url(self, order_id: str) -> str | None:
+        """A page where a person can see the order, when the vendor has one."""
+
+
+@runtime_checkable
+class OrderTracker(Protocol):
+    """Reads the normalized status of orders, many per call where the vendor allows it."""
+
+    vendor: str
+
+    def get_order_statuses(self, order_ids: Iterable[str]) -> dict[str, OrderStatus]:
+        """Status of each order, keyed by id (missing ids are absent)."""
+
+    async def aget_order_statuses(self, order_ids: Iterable[str]) -> dict[str, OrderStatus]:
+        """The same, without blocking an event loop (triggers)."""
+
+    #: How many order ids one status call can carry.
+    max_ids_per_status_call: int
+
+
+@runtime_checkable
+class OrderRefunder(Protocol):
+    """Refunds orders and reports the refund's outcome (``pending``, ``succeeded``, ``failed``)."""
+
+    vendor: str
+
+    def validate_refund(self, refund: Mapping[str, Any]) -> dict[str, Any]:
+        """Check a refund request against the vendor's documented rules; raise before any request."""
+
+    def find_refund(self, order_id: str) -> tuple[str, str] | None:
+        """An open or successful refund of the order, as ``(refund id, outcome)``."""
+
+    def request_refund(self, order_id: str, refund: Mapping[str, Any]) -> str:
+        """Ask for a refund; return the refund's id."""
+
+    async def aget_refund_status(self, order_id: str, refund_id: str) -> str | None:
+        """The refund's outcome, without blocking an event loop."""
+
+
+def hook_class_for(conn_type: str | None) -> type:
+    import importlib
+
+    try:
+        module, _, name = HOOKS[conn_type or ""].rpartition(".")
+    except KeyError:
+        raise ValueError(
+            f"connection type {conn_type!r} is not one of this provider's: {sorted(HOOKS)}"
+        ) from None
+    return getattr(importlib.import_module(module), name)
+
+
+def hook_for(conn_id: str) -> Any:
+    """The vendor hook for ``conn_id``, chosen by the connection's type."""
+    from airflow.sdk import BaseHook
+
+    conn = BaseHook.get_connection(conn_id)
+    hook = hook_class_for(conn.conn_type)(conn_id)
+    hook.__dict__["connection"] = conn  # already fetched: do not ask twice
+    return hook
+
+
+async def ahook_for(conn_id: str) -> Any:
+    """Like :func:`hook_for`, for triggers (the connection is fetched without blocking)."""
+    from airflow.sdk import BaseHook
+
+    conn = await BaseHook.aget_connection(conn_id)
+    hook = hook_class_for(conn.conn_type)(conn_id)
+    hook.__dict__["connection"] = conn
+    return hook
+
+
+def capability(hook: Any, protocol: type[P], what: str) -> P:
+    """``hook`` seen as ``protocol``, or a clear error naming what the vendor cannot do."""
+    if not isinstance(hook, protocol):
+        raise TypeError(f"{type(hook).__name__} ({hook.conn_id}) cannot {what}: its vendor API has no way to")
+    return hook

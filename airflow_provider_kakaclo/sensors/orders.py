@@ -1,0 +1,104 @@
+"""Wait for an order to reach a normalized status, deferrable so days of waiting hold no worker."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from airflow.configuration import conf
+from airflow.sdk import BaseSensorOperator, PokeReturnValue
+
+from airflow_provider_kakaclo.links import VendorOrderLink
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+
+class OrderStatusSensor(BaseSensorOperator):
+    """Wait until the order ``order_id`` reaches ``target_status``, with any vendor's connection.
+
+    Fails at once (no retry) when the order reaches a state from which the target can no longer
+    be reached (cancelled, abnormal, refunded, or shipped while waiting for a refund).
+
+    :param conn_id: the vendor connection (its type picks the vendor). (templated)
+    :param order_id: the vendor's order id, e.g. ``{{ ti.xcom_pull('place')['order_id'] }}``. (templated)
+    :param target_status: ``paid``, ``partially_shipped``, ``shipped`` (every package),
+        ``delivered``, ``refunded`` or ``cancelled``. (templated)
+    :param deferrable: wait in the triggerer instead of a worker slot; defaults to
+        ``[operators] default_deferrable``.
+    :return: the order's status: ``status``, ``carriers``, ``tracking_codes``, ``tracking_urls``, ...
+    """
+
+    template_fields: Sequence[str] = ("conn_id", "order_id", "target_status")
+    operator_extra_links = (VendorOrderLink(),)
+    ui_color = "#f6e7c1"
+
+    def __init__(
+        self,
+        *,
+        conn_id: str,
+        order_id: str,
+        target_status: str = "shipped",
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.conn_id = conn_id
+        self.order_id = order_id
+        self.target_status = target_status
+        self.deferrable = deferrable
+
+    def execute(self, context: Context) -> Any:
+        from airflow_provider_kakaclo.lifecycle import check_target
+        from airflow_provider_kakaclo.links import push_order_url
+
+        check_target(self.target_status)
+        self.order_id = str(self.order_id).strip()
+        push_order_url(context, self._tracker().order_url(self.order_id))
+        if not self.deferrable:
+            return super().execute(context)
+        done = self.poke(context)  # check once before deferring: no trigger for a finished order
+        if done:
+            return done.xcom_value
+        from airflow_provider_kakaclo.triggers.orders import OrderStatusTrigger
+
+        self.defer(
+            trigger=OrderStatusTrigger(self.conn_id, self.order_id, self.target_status, self.poke_interval),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout),
+        )
+
+    def poke(self, context: Context) -> PokeReturnValue | bool:
+        from airflow_provider_kakaclo.lifecycle import reached, unreachable_reason
+
+        status = self._tracker().get_order_statuses([self.order_id]).get(self.order_id)
+        if status is None:
+            self._fail(f"order {self.order_id} was not found at {self.conn_id}")
+        self.log.info("order %s is %s (target %s)", self.order_id, status.status, self.target_status)
+        if reached(status.status, self.target_status):
+            return PokeReturnValue(is_done=True, xcom_value=status.to_dict())
+        if reason := unreachable_reason(status.status, self.target_status):
+            self._fail(f"order {self.order_id}: {reason} (vendor status {status.vendor_status})")
+        return False
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """Resume after the trigger: return the order's status or fail with the trigger's reason."""
+        if event.get("status") == "success":
+            order = event["order"]
+            self.log.info("order %s is %s; tracking %s", order["order_id"], order["status"], order["tracking_codes"])
+            return order
+        self._fail(f"order {self.order_id}: {event.get('message')}")
+
+    def _tracker(self):
+        from airflow_provider_kakaclo.capabilities import OrderTracker, capability, hook_for
+
+        if "_tracker_hook" not in self.__dict__:
+            self._tracker_hook = capability(hook_for(self.conn_id), OrderTracker, "track orders")
+        return self._tracker_hook
+
+    @staticmethod
+    def _fail(message: str):
+        from airflow_provider_kakaclo._compat import AirflowFailException
+
+        raise AirflowFailException(message)

@@ -1,0 +1,127 @@
+"""Deferrable waiting for orders: one poll per connection and cycle for every waiting order.
+
+All :class:`OrderStatusTrigger` instances of one connection inside a triggerer share an
+:class:`_OrderWatch`, which polls every watched order id in calls of up to the vendor's maximum
+(KakaClo: 250 ids) once per cycle. 500 waiting orders on one connection cost 2 requests a cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+log = logging.getLogger(__name__)
+
+
+class _OrderWatch:
+    """Polls the status of every watched order of one connection, one batched look-up a cycle."""
+
+    _watches: dict[tuple[int, str, float], _OrderWatch] = {}
+
+    def __init__(self, conn_id: str, interval: float) -> None:
+        self.conn_id = conn_id
+        self.interval = interval
+        self.queues: dict[str, set[asyncio.Queue]] = {}
+        self.task: asyncio.Task | None = None
+        self.calls = 0  # vendor look-ups made (for tests and benchmarks)
+
+    @classmethod
+    def get(cls, conn_id: str, interval: float) -> _OrderWatch:
+        key = (id(asyncio.get_running_loop()), conn_id, interval)
+        watch = cls._watches.get(key)
+        if watch is None:
+            watch = cls._watches[key] = cls(conn_id, interval)
+        return watch
+
+    async def updates(self, order_id: str) -> AsyncIterator[Any]:
+        """Yield, once per cycle, the order's status (or the error that stopped the look-up)."""
+        queue: asyncio.Queue = asyncio.Queue()
+        self.queues.setdefault(order_id, set()).add(queue)
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._poll())
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self.queues.get(order_id, set()).discard(queue)
+            if not self.queues.get(order_id):
+                self.queues.pop(order_id, None)
+
+    async def _poll(self) -> None:
+        from airflow_provider_kakaclo.capabilities import OrderTracker, ahook_for, capability
+        from airflow_provider_kakaclo.transport.errors import VendorError
+
+        await asyncio.sleep(0)  # let every trigger started in this tick register first
+        while self.queues:
+            ids = sorted(self.queues)
+            try:
+                tracker = capability(await ahook_for(self.conn_id), OrderTracker, "track orders")
+                self.calls += -(-len(ids) // tracker.max_ids_per_status_call)
+                results: dict[str, Any] = await tracker.aget_order_statuses(ids)
+            except (VendorError, TypeError, ValueError) as err:
+                results = {order_id: err for order_id in ids}
+            for order_id in ids:
+                for queue in self.queues.get(order_id, ()):
+                    queue.put_nowait(results.get(order_id))
+            await asyncio.sleep(self.interval)
+
+
+class OrderStatusTrigger(BaseTrigger):
+    """Wait until an order reaches ``target_status`` (normalized lifecycle), without a worker slot.
+
+    Yields exactly one small event: ``{"status": "success", "order": {...}}`` when the target is
+    reached, ``{"status": "failed", "message", "order"}`` when it can no longer be, or
+    ``{"status": "error", "message"}`` when the vendor cannot be asked (bad credentials, no such
+    order). Transient vendor errors are logged and the next cycle tries again; the task's
+    ``timeout`` bounds the wait.
+
+    :param conn_id: the vendor connection.
+    :param order_id: the vendor's order id.
+    :param target_status: one of :data:`airflow_provider_kakaclo.lifecycle.TARGETS`.
+    :param poll_interval: seconds between two look-ups.
+    """
+
+    def __init__(self, conn_id: str, order_id: str, target_status: str, poll_interval: float = 60.0) -> None:
+        super().__init__()
+        self.conn_id = conn_id
+        self.order_id = str(order_id)
+        self.target_status = target_status
+        self.poll_interval = float(poll_interval)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "conn_id": self.conn_id,
+                "order_id": self.order_id,
+                "target_status": self.target_status,
+                "poll_interval": self.poll_interval,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from airflow_provider_kakaclo.lifecycle import reached, unreachable_reason
+        from airflow_provider_kakaclo.transport.errors import VendorError
+
+        watch = _OrderWatch.get(self.conn_id, self.poll_interval)
+        async for status in watch.updates(self.order_id):
+            if isinstance(status, VendorError) and status.retryable:
+                log.warning("order %s: look-up failed, trying again next cycle: %s", self.order_id, status)
+                continue
+            if isinstance(status, Exception):
+                yield TriggerEvent({"status": "error", "message": str(status)})
+                return
+            if status is None:
+                yield TriggerEvent({"status": "error", "message": f"order {self.order_id} was not found"})
+                return
+            if reached(status.status, self.target_status):
+                yield TriggerEvent({"status": "success", "order": status.to_dict()})
+                return
+            if reason := unreachable_reason(status.status, self.target_status):
+                yield TriggerEvent({"status": "failed", "message": reason, "order": status.to_dict()})
+                return
+            log.info("order %s is %s, waiting for %s", self.order_id, status.status, self.target_status)

@@ -1,0 +1,58 @@
+"""Deferrable waiting for a refund's outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+log = logging.getLogger(__name__)
+
+
+class RefundStatusTrigger(BaseTrigger):
+    """Poll a refund until it succeeds or fails; yield one event ``{"status", "refund_id", ...}``.
+
+    :param conn_id: the vendor connection.
+    :param order_id: the refunded order.
+    :param refund_id: the refund's id (KakaClo: the refund number).
+    :param poll_interval: seconds between two look-ups.
+    """
+
+    def __init__(self, conn_id: str, order_id: str, refund_id: str, poll_interval: float = 60.0) -> None:
+        super().__init__()
+        self.conn_id = conn_id
+        self.order_id = str(order_id)
+        self.refund_id = str(refund_id)
+        self.poll_interval = float(poll_interval)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {"conn_id": self.conn_id, "order_id": self.order_id, "refund_id": self.refund_id,
+             "poll_interval": self.poll_interval},
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from airflow_provider_kakaclo.capabilities import ahook_for
+        from airflow_provider_kakaclo.transport.errors import VendorError
+
+        base = {"order_id": self.order_id, "refund_id": self.refund_id}
+        while True:
+            try:
+                status = await (await ahook_for(self.conn_id)).aget_refund_status(self.order_id, self.refund_id)
+            except VendorError as err:
+                if not err.retryable:
+                    yield TriggerEvent({**base, "status": "error", "message": str(err)})
+                    return
+                log.warning("refund %s: look-up failed, trying again: %s", self.refund_id, err)
+                status = "pending"
+            if status is None:
+                yield TriggerEvent({**base, "status": "error", "message": f"refund {self.refund_id} not found"})
+                return
+            if status != "pending":
+                yield TriggerEvent({**base, "status": status})
+                return
+            await asyncio.sleep(self.poll_interval)

@@ -1,0 +1,175 @@
+"""PlaceOrderOperator and RefundOrderOperator against the sandbox: exactly once, nothing spent on bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_kakaclo._compat import AirflowFailException
+from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator, RefundOrderOperator, stable_reference
+from airflow_provider_kakaclo.transport import AmbiguousWriteError, PrecheckError, RequestValidationError
+
+ADDRESS = {"country": "US", "phone": "+1 555 0100", "recipient": "Ada Lovelace", "province": "CA"}
+CREATE = "/openapi/v2/order/orders"
+
+
+def order_for(sku: str, quantity: int = 1, channel: str = "Standard") -> dict:
+    return {"orderAddresses": ADDRESS, "orderItemsList": [{"sku": sku, "quantity": quantity}], "channelType": channel}
+
+
+def place(order, **kwargs) -> PlaceOrderOperator:
+    return PlaceOrderOperator(task_id="place", conn_id="kakaclo_default", order=order, **kwargs)
+
+
+@pytest.fixture
+def sku(sandbox) -> str:
+    return sandbox.kakaclo.skus(limit=1, status=1)[0]
+
+
+def test_places_once_and_returns_a_small_json_result(kakaclo_conn, sandbox, sku, make_context):
+    context = make_context()
+    result = place(order_for(sku)).execute(context)
+    reference = stable_reference(context)
+    assert result["order_id"].isdigit() and result["placed"] is True
+    assert (result["merchant_order_id"], result["vendor"], result["status"]) == (reference, "kakaclo", "paid")
+    assert set(result["amounts"]) >= {"items", "freight", "total"}
+    assert sandbox.kakaclo.order_count(custom_order_id=reference) == 1
+
+    again = place(order_for(sku)).execute(make_context())  # an Airflow retry: same task instance
+    assert again["order_id"] == result["order_id"] and again["placed"] is False
+    assert sandbox.kakaclo.order_count(custom_order_id=reference) == 1
+
+
+def test_stable_reference_differs_per_task_instance_and_fits_customorderid(make_context):
+    refs = {stable_reference(make_context(task_id=t, run_id=r, map_index=m))
+            for t in ("a", "b") for r in ("r1", "r2") for m in (-1, 0, 1)}
+    assert len(refs) == 12
+    assert all(len(r) <= 40 for r in refs)
+    assert stable_reference(make_context()) == stable_reference(make_context())
+
+
+def test_connection_dropped_after_commit_does_not_duplicate(kakaclo_conn, sandbox, sku, make_context):
+    sandbox.fail_next("kakaclo", "POST", CREATE, after_commit=True)
+    context = make_context()
+    result = place(order_for(sku)).execute(context)  # ambiguous -> looked up -> found the committed order
+    assert sandbox.kakaclo.order_count(custom_order_id=stable_reference(context)) == 1
+    assert result["placed"] is True
+
+
+def test_first_try_fails_retry_succeeds_exactly_one_order(kakaclo_conn, sandbox, sku, make_context, monkeypatch):
+    """The issue's scenario: the lost reply fails the first try; the retry finds the order."""
+    from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
+
+    sandbox.fail_next("kakaclo", "POST", CREATE, after_commit=True)
+    context = make_context()
+    real_find = KakaCloHook.find_order
+    calls = []
+
+    def blind_find(self, reference, *, since, until=None):  # the vendor's list lags: first look-ups see nothing
+        calls.append(reference)
+        return None if len(calls) <= 2 else real_find(self, reference, since=since, until=until)
+
+    monkeypatch.setattr(KakaCloHook, "find_order", blind_find)
+    with pytest.raises(AmbiguousWriteError):
+        place(order_for(sku)).execute(context)
+    result = place(order_for(sku)).execute(context)
+    assert result["placed"] is False
+    assert sandbox.kakaclo.order_count(custom_order_id=stable_reference(context)) == 1
+
+
+def test_5xx_on_create_is_reconciled_not_repeated(kakaclo_conn, sandbox, sku, make_context):
+    sandbox.fail_next("kakaclo", "POST", CREATE, status=503)
+    context = make_context()
+    with pytest.raises(AmbiguousWriteError):
+        place(order_for(sku)).execute(context)  # 503 before processing: nothing there, so fail to retry
+    assert sandbox.kakaclo.order_count(custom_order_id=stable_reference(context)) == 0
+    place(order_for(sku)).execute(context)
+    assert sandbox.kakaclo.order_count(custom_order_id=stable_reference(context)) == 1
+
+
+def test_merchant_order_id_is_the_reference_across_runs(kakaclo_conn, sandbox, sku, make_context):
+    first = place(order_for(sku), merchant_order_id="SHOP-1001").execute(make_context(run_id="a"))
+    second = place(order_for(sku), merchant_order_id="SHOP-1001").execute(make_context(run_id="b"))
+    assert first["order_id"] == second["order_id"]
+    assert sandbox.kakaclo.order_count(custom_order_id="SHOP-1001") == 1
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"orderItemsList": [{"sku": "AMN00001_DGR_S", "quantity": 1}]},  # no recipient/address
+        {"orderAddresses": {**ADDRESS, "recipient": ""}, "orderItemsList": [{"sku": "A", "quantity": 1}]},
+        {"orderAddresses": ADDRESS, "orderItemsList": [{"sku": "A", "quantity": 0}]},
+        {"orderAddresses": ADDRESS, "orderItemsList": [{"sku": "A", "quantity": 1}], "channelType": "Teleport"},
+        {"orderAddresses": ADDRESS, "orderItemsList": []},
+    ],
+)
+def test_bad_order_fails_before_any_request(kakaclo_conn, sandbox, make_context, bad):
+    with pytest.raises(RequestValidationError):
+        place(bad).execute(make_context())
+    assert sandbox.stats("kakaclo")["requests"] == 0
+
+
+def test_merchant_order_id_too_long_fails_before_any_request(kakaclo_conn, sandbox, sku, make_context):
+    with pytest.raises(RequestValidationError, match="customOrderId"):
+        place(order_for(sku), merchant_order_id="X" * 41).execute(make_context())
+    assert sandbox.stats("kakaclo")["requests"] == 0
+
+
+def test_insufficient_balance_places_nothing(kakaclo_conn, sandbox, sku, make_context):
+    sandbox.kakaclo.set_balance("1.00")
+    with pytest.raises(PrecheckError, match=r"balance 1(\.0+)? USD does not cover"):
+        place(order_for(sku)).execute(make_context())
+    assert sandbox.kakaclo.order_count() == 0
+    assert str(sandbox.kakaclo.balance()) in ("1.0", "1.00", "1")
+
+
+def test_out_of_stock_and_off_sale_skus_place_nothing(kakaclo_conn, sandbox, make_context):
+    first, second = sandbox.kakaclo.skus(limit=2, status=1)
+    for warehouse in ("G007", "G006", "H008", "G004"):
+        try:
+            sandbox.kakaclo.set_stock(first, warehouse, 0)
+        except Exception:  # noqa: BLE001, S112 - the SKU may not be stocked there
+            continue
+    sandbox.kakaclo.set_sku_status(second, 0)
+    before = sandbox.kakaclo.balance()
+    order = {**order_for(first), "orderItemsList": [{"sku": first, "quantity": 1}, {"sku": second, "quantity": 1}]}
+    with pytest.raises(PrecheckError) as info:
+        place(order).execute(make_context())
+    assert f"SKU {first} has 0 in stock" in str(info.value)
+    assert f"SKU {second} is not on sale" in str(info.value)
+    assert sandbox.kakaclo.order_count() == 0 and sandbox.kakaclo.balance() == before
+
+
+def test_unknown_sku_places_nothing(kakaclo_conn, sandbox, make_context):
+    with pytest.raises(PrecheckError, match="SKU NOPE_X_L does not exist"):
+        place(order_for("NOPE_X_L")).execute(make_context())
+    assert sandbox.kakaclo.order_count() == 0
+
+
+def test_refund_before_shipment_waits_for_the_outcome(kakaclo_conn, sandbox, sku, make_context):
+    placed = place(order_for(sku)).execute(make_context())
+    op = RefundOrderOperator(task_id="refund", conn_id="kakaclo_default", order_id=placed["order_id"],
+                             wait_for_completion=False)
+    requested = op.execute(make_context("refund"))
+    assert requested["status"] == "pending"
+    again = op.execute(make_context("refund"))  # a retry does not ask twice
+    assert again["refund_id"] == requested["refund_id"] and len(sandbox.kakaclo.refunds(placed["order_id"])) == 1
+    sandbox.kakaclo.resolve_refund(requested["refund_id"], "refund_successfully")
+    assert op.execute(make_context("refund"))["status"] == "succeeded"
+
+
+def test_refund_after_shipment_is_refused_before_any_refund_request(kakaclo_conn, sandbox, sku, make_context):
+    placed = place(order_for(sku)).execute(make_context())
+    sandbox.kakaclo.advance_order(placed["order_id"], "fully_shipped")
+    op = RefundOrderOperator(task_id="refund", conn_id="kakaclo_default", order_id=placed["order_id"])
+    with pytest.raises(AirflowFailException, match="only possible before shipment"):
+        op.execute(make_context("refund"))
+    assert sandbox.kakaclo.refunds(placed["order_id"]) == []
+
+
+def test_refund_with_unknown_reason_fails_before_any_request(kakaclo_conn, sandbox, make_context):
+    op = RefundOrderOperator(task_id="refund", conn_id="kakaclo_default", order_id="1000000000001",
+                             refund_reason="Bored")
+    with pytest.raises(RequestValidationError, match="refundReason"):
+        op.execute(make_context("refund"))
+    assert sandbox.stats("kakaclo")["requests"] == 0

@@ -1,0 +1,97 @@
+"""OrderStatusTrigger: round-trips its kwargs, yields one small event, batches waiting orders."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
+from airflow_provider_kakaclo.triggers.orders import OrderStatusTrigger, _OrderWatch
+from tests.conftest import SANDBOX_TOKEN, set_connection
+
+ADDRESS = {"country": "US", "phone": "+1 555 0100", "recipient": "Ada Lovelace", "province": "CA"}
+
+
+def place(sandbox, n: int = 1) -> list[str]:
+    sku = sandbox.kakaclo.skus(limit=1, status=1)[0]
+    hook = KakaCloHook()
+    return [hook.create_order({"orderAddresses": ADDRESS, "orderItemsList": [{"sku": sku, "quantity": 1}]})
+            for _ in range(n)]
+
+
+def round_trip(trigger: OrderStatusTrigger) -> OrderStatusTrigger:
+    classpath, kwargs = trigger.serialize()
+    assert classpath.endswith("OrderStatusTrigger")
+    json.dumps(kwargs)
+    return OrderStatusTrigger(**kwargs)
+
+
+async def first_event(trigger, advance=None):
+    agen = trigger.run()
+    if advance:
+        asyncio.get_running_loop().call_later(0.2, advance)
+    event = await asyncio.wait_for(agen.__anext__(), timeout=20)
+    await agen.aclose()
+    return event.payload
+
+
+def test_fires_when_the_order_ships(kakaclo_conn, sandbox):
+    (order_id,) = place(sandbox)
+    trigger = round_trip(OrderStatusTrigger("kakaclo_default", order_id, "shipped", poll_interval=0.05))
+    event = asyncio.run(first_event(trigger, lambda: sandbox.kakaclo.advance_order(order_id, "fully_shipped")))
+    assert event["status"] == "success"
+    assert event["order"]["status"] == "shipped" and event["order"]["tracking_codes"]
+    assert len(json.dumps(event)) < 2000
+
+
+def test_cancelled_order_ends_the_wait_with_the_reason(kakaclo_conn, sandbox):
+    (order_id,) = place(sandbox)
+    trigger = OrderStatusTrigger("kakaclo_default", order_id, "delivered", poll_interval=0.05)
+    event = asyncio.run(first_event(trigger, lambda: sandbox.kakaclo.advance_order(order_id, "cancelled")))
+    assert event["status"] == "failed" and "will never be delivered" in event["message"]
+
+
+def test_bad_credentials_end_the_wait_with_an_error(kakaclo_conn, sandbox, monkeypatch):
+    set_connection(monkeypatch, "kakaclo_default", conn_type="kakaclo", host=f"{sandbox.base_url}/kakaclo",
+                   password="wrong-token")
+    event = asyncio.run(first_event(OrderStatusTrigger("kakaclo_default", "1000000000001", "shipped", 0.05)))
+    assert event["status"] == "error" and "refused" in event["message"]
+
+
+def test_trigger_kwargs_hold_no_secret(kakaclo_conn):
+    _, kwargs = OrderStatusTrigger("kakaclo_default", "1", "shipped").serialize()
+    assert SANDBOX_TOKEN not in json.dumps(kwargs)
+
+
+def test_waiting_orders_on_one_connection_share_one_call_per_250(kakaclo_conn, sandbox, monkeypatch):
+    sandbox.patch_switches({"kakaclo": {"rate_limit_enabled": False}})
+    set_connection(monkeypatch, "kakaclo_default", conn_type="kakaclo", host=f"{sandbox.base_url}/kakaclo",
+                   password=SANDBOX_TOKEN, extra={"rate_limit_burst": 0})
+    ids = place(sandbox, 260)
+    sandbox.reset_stats()
+
+    async def wait_all():
+        triggers = [OrderStatusTrigger("kakaclo_default", i, "shipped", poll_interval=0.3) for i in ids]
+        tasks = [asyncio.ensure_future(first_event(t)) for t in triggers]
+        await asyncio.sleep(1.0)  # about three poll cycles with every order still waiting
+        watch = _OrderWatch.get("kakaclo_default", 0.3)
+        cycles_calls = watch.calls
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return cycles_calls
+
+    calls = asyncio.run(wait_all())
+    served = sandbox.stats("kakaclo")["by_route"]["GET /openapi/v2/order/orders"]
+    assert served == calls
+    assert calls >= 4 and calls % 2 == 0  # every cycle: ceil(260 / 250) = 2 calls, never one per order
+
+
+@pytest.mark.parametrize("target", ["paid", "shipped"])
+def test_already_there_fires_on_first_cycle(kakaclo_conn, sandbox, target):
+    (order_id,) = place(sandbox)
+    sandbox.kakaclo.advance_order(order_id, "fully_shipped")
+    event = asyncio.run(first_event(OrderStatusTrigger("kakaclo_default", order_id, target, 0.05)))
+    assert event["status"] == "success"
