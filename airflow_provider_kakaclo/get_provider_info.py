@@ -25,9 +25,28 @@ def get_provider_info() -> dict:
                 "python-modules": ["airflow_provider_kakaclo.hooks.kakaclo"],
             }
         ],
-        "operators": [],
-        "sensors": [],
-        "triggers": [],
+        "operators": [
+            {
+                "integration-name": "KakaClo",
+                "python-modules": ["airflow_provider_kakaclo.operators.orders"],
+            }
+        ],
+        "sensors": [
+            {
+                "integration-name": "KakaClo",
+                "python-modules": ["airflow_provider_kakaclo.sensors.orders"],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "KakaClo",
+                "python-modules": [
+                    "airflow_provider_kakaclo.triggers.orders",
+                    "airflow_provider_kakaclo.triggers.refunds",
+                ],
+            }
+        ],
+        "extra-links": ["airflow_provider_kakaclo.links.VendorOrderLink"],
         "connection-types": [
             {
                 "hook-class-name": "airflow_provider_kakaclo.hooks.kakaclo.KakaCloHook",

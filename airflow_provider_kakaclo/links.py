@@ -23,6 +23,5 @@ class VendorOrderLink(BaseOperatorLink):
 
 
 def push_order_url(context, url: str | None) -> None:
-    """Push the order's URL for :class:`VendorOrderLink` (nothing when the vendor has no page)."""
-    if url:
-        context["ti"].xcom_push(key=ORDER_URL_KEY, value=url)
+    """Push the order's URL for :class:`VendorOrderLink` (empty when the vendor has no page: no link)."""
+    context["ti"].xcom_push(key=ORDER_URL_KEY, value=url or "")

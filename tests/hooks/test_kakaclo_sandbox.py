@@ -45,7 +45,7 @@ def test_without_our_limiter_the_sandbox_does_throttle(kakaclo_conn, sandbox, mo
         try:
             hook.get_stocks(skus=skus)
             outcomes.append("ok")
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             outcomes.append(type(err).__name__)
     assert outcomes.count("ThrottledError") >= 1
     assert sandbox.stats("kakaclo")["by_status"].get("429", 0) == outcomes.count("ThrottledError")
