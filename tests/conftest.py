@@ -9,7 +9,7 @@ import tempfile
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="kakaclo-test-airflow-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
-import pytest  # noqa: E402
+import pytest
 
 TEST_TOKEN = "test-kakaclo-token-Zq7"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json as jsonlib
 import logging
 import random
-from decimal import Decimal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any, Protocol
 
 from airflow_provider_kakaclo import __version__
@@ -20,7 +20,6 @@ from airflow_provider_kakaclo.transport.errors import (
     AmbiguousWriteError,
     AuthenticationError,
     MalformedResponseError,
-    ThrottledError,
     TransportError,
     VendorError,
 )
