@@ -80,11 +80,11 @@ def kakaclo_place_order():
     @task
     def report(shipment: dict) -> dict:
         print(f"order {shipment['order_id']} ({shipment['merchant_order_id']}) is {shipment['status']}")
-        print(f"  carriers: {', '.join(shipment['carriers']) or '-'}")
+        print(f"carriers: {', '.join(shipment['carriers']) or '-'}")
         for code in shipment["tracking_codes"]:
-            print(f"  tracking code {code}")
+            print(f"tracking code {code}")
         for url in shipment["tracking_urls"]:
-            print(f"  follow it at {url}")
+            print(f"follow it at {url}")
         return {"order_id": shipment["order_id"], "tracking_codes": shipment["tracking_codes"]}
 
     place >> wait_shipped

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -86,27 +87,56 @@ def test_catalog_and_stock_dag(airflow_env, sandbox):
     assert sandbox.stats("kakaclo")["by_status"].get("429", 0) == 0
 
 
-def test_place_order_dag_places_once_waits_deferred_and_reports_tracking(airflow_env, sandbox):
-    stop = threading.Event()
+class Supplier:
+    """Ships every waiting sandbox order a moment after it appears, as the vendor would."""
 
-    def supplier():  # ship the order a moment after it is placed, as the vendor would
-        while not stop.is_set():
-            for order in sandbox.kakaclo.orders():
-                if order.get("fulfillmentStatus") == "waiting_to_ship":
-                    time.sleep(1)
-                    sandbox.kakaclo.advance_order(order["id"], "fully_shipped")
+    def __init__(self, sandbox) -> None:
+        self.sandbox, self.stop = sandbox, threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            for order in self.sandbox.kakaclo.orders():
+                if order.get("fulfillmentStatus") == "waiting_to_ship" and order.get("status") == "processing":
+                    time.sleep(0.5)
+                    self.sandbox.kakaclo.advance_order(order["id"], "fully_shipped")
             time.sleep(0.3)
 
-    thread = threading.Thread(target=supplier, daemon=True)
-    thread.start()
-    try:
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(5)
+
+
+def test_place_order_dag_places_once_waits_deferred_and_reports_tracking(airflow_env, sandbox):
+    with Supplier(sandbox):
         proc = run(["dags", "test", "kakaclo_place_order"], airflow_env)
-    finally:
-        stop.set()
-        thread.join(5)
     output = proc.stdout + proc.stderr
     assert "state=success" in output
     assert "Pausing task as DEFERRED" in output  # the sensor waited in the triggerer, not a worker
     (order,) = sandbox.kakaclo.orders()
     tracking = sandbox.kakaclo.order(order["id"])["fulfillments"][0]["trackingCode"]
     assert f"tracking ['{tracking}']" in output
+
+
+def test_order_fulfilment_twice_over_the_same_pending_rows_places_each_order_once(airflow_env, sandbox):
+    env = dict(airflow_env)
+    skus = ",".join(sandbox.kakaclo.skus(limit=2, status=1))
+    seed = [sys.executable, str(REPO / "scripts/shop_orders.py")]
+    subprocess.run([*seed, "seed", "--skus", skus, "--count", "3"], env=env, check=True, capture_output=True)
+    with Supplier(sandbox):
+        run(["dags", "test", "order_fulfilment"], env)
+        # The write-back was lost (say the database failed after the orders were placed): the rows are
+        # pending again, with their first attempt recorded. A second run must not place them again.
+        reset = ("import sys; sys.path.insert(0, 'example_dags'); import order_fulfilment as f; "
+                 "h = f.db(); h.run(f\"UPDATE {f.TABLE} SET status = 'pending', vendor_order_id = NULL\")")
+        subprocess.run([sys.executable, "-c", reset], env=env, check=True, capture_output=True, cwd=REPO)
+        proc = run(["dags", "test", "order_fulfilment"], env)
+    orders = sandbox.kakaclo.orders()
+    assert sorted(o["customOrderId"] for o in orders) == ["SHOP-1001", "SHOP-1002", "SHOP-1003"]
+    shown = subprocess.run([*seed, "show"], env=env, check=True, capture_output=True, text=True).stdout
+    assert len(re.findall(r"^SHOP-\d+\s+shipped\s+\d+\s+shipped\s+\[\"YT", shown, re.M)) == 3, shown
+    assert "('SHOP-1001', " in proc.stdout + proc.stderr and "False)" in proc.stdout + proc.stderr
