@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "example_dags"))
-import order_fulfilment as fulfilment  # noqa: E402
+import order_fulfilment as fulfilment
 
 ADDRESS = {"country": "US", "phone": "+1 555 0100", "province": "CA", "city": "San Francisco",
            "street1": "1 Market St", "zip": "94105"}
