@@ -100,7 +100,7 @@ class PlaceOrderOperator(BaseOperator):
         since = self._window_start(context)
         self.log.info("placing order %s with %s (looking for earlier attempts since %s)", reference,
                       placer.vendor, since.isoformat())
-        found = placer.find_order(reference, since=since)
+        found = self._recorded(context, placer, reference) or placer.find_order(reference, since=since)
         placed = found is None
         if found is None:
             checks = placer.precheck_order(
@@ -171,6 +171,22 @@ class PlaceOrderOperator(BaseOperator):
             first = _parse_time(getattr(ti, "start_date", None)) or datetime.now(timezone.utc)
             first -= timedelta(days=1)  # nothing better known: look back a day
         return first - RECONCILE_SKEW
+
+    def _recorded(self, context: Context, placer, reference: str):
+        """The order an earlier try recorded in the task state store (Airflow 3.3+), checked at the vendor."""
+        store = context.get("task_state_store")
+        state = (store.get(STATE_KEY) or {}) if store is not None else {}
+        if state.get("reference") != reference or not state.get("order_id"):
+            return None
+        from airflow_provider_kakaclo.capabilities import OrderTracker
+
+        if not isinstance(placer, OrderTracker):
+            return None
+        status = placer.get_order_statuses([state["order_id"]]).get(state["order_id"])
+        if status is not None and status.merchant_order_id in (None, reference):
+            self.log.info("an earlier try recorded order %s for %s", status.order_id, reference)
+            return status
+        return None
 
     def _remember(self, context: Context, reference: str, order_id: str) -> None:
         store = context.get("task_state_store")

@@ -177,3 +177,22 @@ def test_refund_with_unknown_reason_fails_before_any_request(kakaclo_conn, sandb
     with pytest.raises(RequestValidationError, match="refundReason"):
         op.execute(make_context("refund"))
     assert sandbox.stats("kakaclo")["requests"] == 0
+
+
+def test_an_order_recorded_in_the_task_state_store_is_checked_by_id_not_scanned(
+        kakaclo_conn, sandbox, sku, make_context):
+    context = make_context()
+    first = place(order_for(sku)).execute(context)
+    assert context["task_state_store"]["kakaclo_place_order"]["order_id"] == first["order_id"]
+    sandbox.reset_stats()
+    again = place(order_for(sku)).execute(context)
+    assert again["order_id"] == first["order_id"] and again["placed"] is False
+    # one look-up by id, no creation-window scan and no create
+    assert sandbox.stats("kakaclo")["by_route"] == {"GET /openapi/v2/order/orders": 1}
+
+
+def test_without_a_task_state_store_it_still_reconciles(kakaclo_conn, sandbox, sku, make_context):
+    first = place(order_for(sku)).execute(make_context(state_store=False))
+    again = place(order_for(sku)).execute(make_context(state_store=False))
+    assert again["order_id"] == first["order_id"]
+    assert sandbox.kakaclo.order_count() == 1
