@@ -1,0 +1,58 @@
+# Every target sets up what it needs: a fresh machine only needs python3 (3.10+) and network access
+# to PyPI. `make test` = lint + the whole suite on the newest Airflow 3.3.x and on our floor (3.1.8).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+FLOOR_VENV ?= .venv-floor
+PY := $(VENV)/bin/python
+FLOOR_PY := $(FLOOR_VENV)/bin/python
+PYTEST_ARGS ?=
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv venv-floor lint test test-latest test-floor demo bench sandbox clean
+
+help:
+	@echo "make demo   - example DAGs in real Airflow against the sandbox (SQLite)"
+	@echo "make test   - lint + every test, on Airflow 3.3.x and on the 3.1.8 floor"
+	@echo "make bench  - benchmarks against the sandbox, table + bench/results.json"
+	@echo "make sandbox - run the vendor sandbox on http://127.0.0.1:8980"
+
+$(VENV)/.installed: pyproject.toml ci/constraints-latest.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -c ci/constraints-latest.txt "apache-airflow" -e ".[dev]"
+	touch $@
+
+$(FLOOR_VENV)/.installed: pyproject.toml ci/constraints-floor.txt
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/pip install -q --upgrade pip
+	$(FLOOR_VENV)/bin/pip install -q -c ci/constraints-floor.txt "apache-airflow" -e ".[dev]"
+	touch $@
+
+venv: $(VENV)/.installed
+venv-floor: $(FLOOR_VENV)/.installed
+
+lint: venv
+	$(VENV)/bin/ruff check airflow_provider_kakaclo example_dags tests bench scripts
+
+test: lint test-latest test-floor
+
+test-latest: venv
+	$(PY) -c "import airflow; print('Airflow', airflow.__version__)"
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-floor: venv-floor
+	$(FLOOR_PY) -c "import airflow; print('Airflow', airflow.__version__)"
+	$(FLOOR_PY) -m pytest $(PYTEST_ARGS)
+
+demo: venv
+	VENV=$(VENV) bash scripts/demo.sh
+
+bench: venv
+	$(PY) bench/run.py
+
+sandbox: venv
+	$(VENV)/bin/kakaclo-sandbox --host 127.0.0.1 --port 8980
+
+clean:
+	rm -rf $(VENV) $(FLOOR_VENV) .demo .pytest_cache build *.egg-info

@@ -1,0 +1,55 @@
+"""KakaClo Open API emulation (spec: ``/work/shared/specs/kakaclo.md``), mounted at ``/kakaclo``.
+
+Modules: ``catalog`` (seeded immutable catalog), ``state`` (the backend) with ``lifecycle`` (sandbox-only
+moves) and ``records`` (orders, refunds), ``freight`` and ``pod`` (data), ``responses`` and ``parsing``
+(routes and wire format), ``errors`` (vendor envelope errors), ``switches``, ``control``
+(``/_sandbox/kakaclo`` routes) and ``client`` (their ``requests`` wrapper). This module stays
+import-light: FastAPI is imported only when the app is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..registry import VendorSpec
+from .errors import envelope
+from .switches import SWITCHES
+
+DEFAULT_TOKEN = "sandbox-kakaclo-token"
+
+
+def _create_backend(settings: dict[str, Any], clocks: Any, switches: Any) -> Any:
+    from .state import KakaCloBackend
+
+    return KakaCloBackend(settings, clocks, switches)
+
+
+def _create_app(backend: Any, switches: Any) -> Any:
+    from .responses import create_vendor_app
+
+    return create_vendor_app(backend, switches)
+
+
+def _create_control_router(backend: Any, switches: Any) -> Any:
+    from .control import create_control_router
+
+    return create_control_router(backend, switches)
+
+
+def _banner(base_url: str, backend: Any) -> list[str]:
+    tokens = ", ".join(sorted(backend.tokens))
+    return [f"KakaClo Open API: {base_url}  (Authorization: Bearer <{tokens}>; "
+            f"{backend.catalog.size} SKUs, seed {backend.catalog.seed})"]
+
+
+VENDOR = VendorSpec(
+    name="kakaclo",
+    prefix="/kakaclo",
+    title="KakaClo Open API",
+    switches=SWITCHES,
+    create_backend=_create_backend,
+    create_app=_create_app,
+    create_control_router=_create_control_router,
+    error_envelope=envelope,
+    banner=_banner,
+)
