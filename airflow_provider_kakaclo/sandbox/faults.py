@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-ACTIONS = ("status", "envelope", "hang", "delay", "drop_before", "drop_after_commit")
+ACTIONS = ("status", "envelope", "hang", "delay", "delay_after_commit", "drop_before", "drop_after_commit")
 DROP_STYLES = ("close", "truncate")
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
@@ -155,7 +155,7 @@ def parse_rule(data: Any, rule_id: int, vendors: list[str]) -> FaultRule:
     seconds = data.get("seconds", 0.0)
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
         raise ValueError("seconds must be a non-negative number")
-    if action in ("hang", "delay") and "seconds" not in data:
+    if action in ("hang", "delay", "delay_after_commit") and "seconds" not in data:
         raise ValueError(f"action {action!r} needs 'seconds'")
     retry_after = data.get("retry_after")
     if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, (int, float))):
@@ -319,6 +319,19 @@ async def perform(rule: FaultRule, app: Callable, scope: dict, receive: Callable
             return rule.status
         await drop_connection(send)
         return "dropped"
+    if rule.action == "delay_after_commit":
+        # The write is committed now; the reply leaves only after ``seconds``: the window in which a
+        # client that dies (SIGKILL) has had its order taken without ever seeing the id.
+        messages = []
+
+        async def hold(message: dict) -> None:
+            messages.append(message)
+
+        await app(scope, receive, hold)
+        await asyncio.sleep(rule.seconds)
+        for message in messages:
+            await send(message)
+        return next((m["status"] for m in messages if m["type"] == "http.response.start"), 500)
     if rule.action == "drop_before":
         await drop_connection(send)
         return "dropped"

@@ -196,3 +196,40 @@ def test_without_a_task_state_store_it_still_reconciles(kakaclo_conn, sandbox, s
     again = place(order_for(sku)).execute(make_context(state_store=False))
     assert again["order_id"] == first["order_id"]
     assert sandbox.kakaclo.order_count() == 1
+
+
+def test_sigkill_between_vendor_commit_and_reading_the_reply_does_not_duplicate(
+        kakaclo_conn, sandbox, sku, make_context):
+    """The window Airflow's ResumableJobMixin leaves open: the vendor committed, the worker died
+    before it saw the order id. The next try must find that order, not place another."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    sandbox.add_fault("kakaclo", "POST", CREATE, "delay_after_commit", seconds=30)
+    context = make_context(run_id="killed_run")
+    reference = stable_reference(context)
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "tests.operators.place_once", json.dumps(order_for(sku)),
+                             "killed_run"], cwd=repo, env=os.environ.copy(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while sandbox.kakaclo.order_count(custom_order_id=reference) == 0:
+            assert proc.poll() is None, proc.stdout.read().decode()[-3000:]
+            assert time.monotonic() < deadline, "the order was never committed"
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL  # died before reading the reply
+    sandbox.clear_faults()
+
+    result = place(order_for(sku)).execute(context)  # the retry, in a fresh process state
+    assert result["placed"] is False
+    assert sandbox.kakaclo.order_count(custom_order_id=reference) == 1
+    assert result["order_id"] == str(sandbox.kakaclo.orders(custom_order_id=reference)[0]["id"])
