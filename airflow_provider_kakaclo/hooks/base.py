@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from itertools import islice
 from typing import Any, ClassVar, TypeVar
@@ -12,6 +12,7 @@ from airflow.sdk import BaseHook
 from airflow_provider_kakaclo.transport.core import AsyncTransport, Call, Transport, TransportSettings, Wire
 
 T = TypeVar("T")
+M = TypeVar("M")
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -19,6 +20,38 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def validate_request(model: type[M], vendor: str, endpoint: str, value: Any) -> M:
+    """Build a request model, turning any problem into a clear error raised before anything is sent."""
+    from pydantic import ValidationError
+
+    from airflow_provider_kakaclo.models.common import describe_validation_error
+    from airflow_provider_kakaclo.transport.errors import RequestValidationError
+
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as err:
+        raise RequestValidationError(vendor, endpoint, describe_validation_error(err)) from None
+
+
+def walk_pages(fetch: Callable[..., Any], number_key: str = "pageNumber", **query: Any) -> Iterator:
+    """Yield every item of a numbered-page list: from page 1 until a short or empty page, or ``total``.
+
+    ``fetch(**{number_key: n}, **query)`` returns a :class:`~..models.common.Page`.
+    """
+    query = {k: v for k, v in query.items() if v is not None}
+    number, seen = 1, 0
+    while True:
+        page = fetch(**{number_key: number}, **query)
+        yield from page.items
+        seen += len(page.items)
+        size = page.pageSize or len(page.items)
+        if not page.items or (page.total is not None and seen >= page.total) or len(page.items) < size:
+            return
+        number += 1
 
 
 def mask(secret: str | None) -> None:

@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from airflow_provider_kakaclo.hooks.base import VendorHook, chunked
+from airflow_provider_kakaclo.hooks.base import VendorHook, chunked, validate_request, walk_pages
 from airflow_provider_kakaclo.transport.core import Call, RawResponse, with_headers
 from airflow_provider_kakaclo.transport.errors import (
     AuthenticationError,
@@ -83,17 +83,7 @@ def decode_kakaclo(endpoint: str, response: RawResponse) -> Any:
 
 
 def _validate(model: type[M], endpoint: str, value: Any) -> M:
-    """Build a request model, turning any problem into a clear error raised before sending."""
-    from pydantic import ValidationError
-
-    from airflow_provider_kakaclo.models.common import describe_validation_error
-
-    if isinstance(value, model):
-        return value
-    try:
-        return model.model_validate(value)
-    except ValidationError as err:
-        raise RequestValidationError(VENDOR, endpoint, describe_validation_error(err)) from None
+    return validate_request(model, VENDOR, endpoint, value)
 
 
 def _page(model: type[M], data: Any):
@@ -539,17 +529,7 @@ class KakaCloHook(VendorHook):
 
     @staticmethod
     def _pages(fetch, **query: Any) -> Iterator:
-        """Walk ``pageNumber`` from 1 until a short or empty page, or ``total`` is reached."""
-        query = {k: v for k, v in query.items() if v is not None}
-        number, seen = 1, 0
-        while True:
-            page = fetch(pageNumber=number, **query)
-            yield from page.items
-            seen += len(page.items)
-            size = page.pageSize or len(page.items)
-            if not page.items or (page.total is not None and seen >= page.total) or len(page.items) < size:
-                return
-            number += 1
+        return walk_pages(fetch, "pageNumber", **query)
 
 
 def _refunds_call(order_or_refund_id: str | int) -> Call:

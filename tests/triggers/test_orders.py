@@ -77,11 +77,11 @@ def test_waiting_orders_on_one_connection_share_one_call_per_250(kakaclo_conn, s
         tasks = [asyncio.ensure_future(first_event(t)) for t in triggers]
         await asyncio.sleep(1.0)  # about three poll cycles with every order still waiting
         watch = _OrderWatch.get("kakaclo_default", 0.3)
-        cycles_calls = watch.calls
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        return cycles_calls
+        await asyncio.wait_for(watch.task, 10)  # the cycle under way completes, then the watch stops
+        return watch.calls
 
     calls = asyncio.run(wait_all())
     served = sandbox.stats("kakaclo")["by_route"]["GET /openapi/v2/order/orders"]
