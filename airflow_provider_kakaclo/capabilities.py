@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 #: Connection type -> hook class, imported only when used (DAG parsing stays cheap).
 HOOKS: dict[str, str] = {
     "kakaclo": "airflow_provider_kakaclo.hooks.kakaclo.KakaCloHook",
+    "qianyi": "airflow_provider_kakaclo.hooks.qianyi.QianyiHook",
 }
 
 P = TypeVar("P")

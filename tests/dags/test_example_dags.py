@@ -90,16 +90,22 @@ def test_catalog_and_stock_dag(airflow_env, sandbox):
 class Supplier:
     """Ships every waiting sandbox order a moment after it appears, as the vendor would."""
 
-    def __init__(self, sandbox) -> None:
+    def __init__(self, sandbox, reads_before_shipping: int = 0) -> None:
         self.sandbox, self.stop = sandbox, threading.Event()
+        self.reads_before_shipping = reads_before_shipping
         self.thread = threading.Thread(target=self.run, daemon=True)
 
+    def order_reads(self) -> int:
+        return self.sandbox.stats("kakaclo")["by_route"].get("GET /openapi/v2/order/orders", 0)
+
     def run(self) -> None:
+        seen: dict = {}
         while not self.stop.is_set():
             for order in self.sandbox.kakaclo.orders():
                 if order.get("fulfillmentStatus") == "waiting_to_ship" and order.get("status") == "processing":
-                    time.sleep(0.5)
-                    self.sandbox.kakaclo.advance_order(order["id"], "fully_shipped")
+                    reads = seen.setdefault(order["id"], self.order_reads())
+                    if self.order_reads() - reads >= self.reads_before_shipping:
+                        self.sandbox.kakaclo.advance_order(order["id"], "fully_shipped")
             time.sleep(0.3)
 
     def __enter__(self):
@@ -112,7 +118,9 @@ class Supplier:
 
 
 def test_place_order_dag_places_once_waits_deferred_and_reports_tracking(airflow_env, sandbox):
-    with Supplier(sandbox):
+    # Ship only once the order was read three times after it appeared (the operator's check, the
+    # sensor's one poke, the trigger's first poll): the wait must really have been deferred.
+    with Supplier(sandbox, reads_before_shipping=3):
         proc = run(["dags", "test", "kakaclo_place_order"], airflow_env)
     output = proc.stdout + proc.stderr
     assert "state=success" in output
