@@ -57,11 +57,11 @@ class QianyiWire:
         from dataclasses import replace
 
         conn = self._hook.connection
-        form = dict(call.form or {})
+        form = dict(call.multipart or {})
         timestamp = str(int(self._clock() * 1000))
         form.update(appId=conn.login or "", timestamp=timestamp)
         form["sign"] = sign(form["appId"], form["serviceType"], form["bizParam"], timestamp, conn.password or "")
-        return replace(call, form=form)
+        return replace(call, multipart=form)
 
     def decode(self, call: Call, response: RawResponse) -> Any:
         return decode_qianyi(call.name, response)
@@ -146,7 +146,7 @@ class QianyiHook(VendorHook):
         """Call one ``serviceType`` of a module; return the decoded ``bizContent``."""
         biz_param = json.dumps(biz, ensure_ascii=False, separators=(",", ":"))
         return self.call(
-            "POST", f"/api/v1/{module}", form={"serviceType": service_type, "bizParam": biz_param},
+            "POST", f"/api/v1/{module}", multipart={"serviceType": service_type, "bizParam": biz_param},
             retry_safe=retry_safe, endpoint=f"{module} {service_type}",
         )
 

@@ -40,7 +40,8 @@ class Call:
     :param endpoint: the name used in errors and logs (defaults to ``METHOD path``).
     :param params: query string.
     :param json: JSON body.
-    :param form: multipart form fields (name -> string), for vendors that post forms.
+    :param form: form fields (name -> string) sent ``application/x-www-form-urlencoded``.
+    :param multipart: form fields (name -> string) sent ``multipart/form-data``.
     :param headers: extra headers (auth is added per attempt by the wire, not here).
     :param retry_safe: whether the call may be repeated blindly (reads: yes; creates: no).
     """
@@ -51,6 +52,7 @@ class Call:
     params: Mapping[str, Any] | None = None
     json: Any = None
     form: Mapping[str, str] | None = None
+    multipart: Mapping[str, str] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     retry_safe: bool = True
 
@@ -254,14 +256,14 @@ class Transport(_Base):
 
         self.limiter.acquire()
         sent = self.wire.authorize(call)
-        files = {k: (None, v) for k, v in sent.form.items()} if sent.form is not None else None
         try:
             resp = self.session.request(
                 sent.method,
                 join_url(self.settings.base_url, sent.path),
                 params=sent.params,
                 json=sent.json,
-                files=files,
+                data=sent.form,
+                files=_multipart(sent.multipart),
                 headers=dict(sent.headers),
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout),
                 verify=self.settings.verify,
@@ -332,14 +334,14 @@ class AsyncTransport(_Base):
 
         await self.limiter.acquire_async()
         sent = self.wire.authorize(call)
-        files = {k: (None, v) for k, v in sent.form.items()} if sent.form is not None else None
         try:
             resp = await self.client.request(
                 sent.method,
                 join_url(self.settings.base_url, sent.path),
                 params=_compact(sent.params),
                 json=sent.json,
-                files=files,
+                data=sent.form,
+                files=_multipart(sent.multipart),
                 headers=dict(sent.headers),
             )
             raw = RawResponse(resp.status_code, resp.headers, resp.content)
@@ -348,6 +350,11 @@ class AsyncTransport(_Base):
         except httpx.HTTPError as exc:
             raise self._transport_error(call, exc, not_processed=False) from exc
         return self._decode(call, raw)
+
+
+def _multipart(fields: Mapping[str, str] | None) -> dict[str, tuple[None, str]] | None:
+    """Plain form fields as multipart parts (no file names), the way requests and httpx both take them."""
+    return None if fields is None else {k: (None, v) for k, v in fields.items()}
 
 
 def _compact(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
