@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 HOOKS: dict[str, str] = {
     "kakaclo": "airflow_provider_kakaclo.hooks.kakaclo.KakaCloHook",
     "qianyi": "airflow_provider_kakaclo.hooks.qianyi.QianyiHook",
+    "birdsystem": "airflow_provider_kakaclo.hooks.birdsystem.BirdSystemHook",
 }
 
 P = TypeVar("P")
