@@ -37,13 +37,14 @@ lint: venv
 
 test: lint test-latest test-floor
 
+# Both runs use a real PostgreSQL server (Debian's package, installed when missing) on loopback.
 test-latest: venv
 	$(PY) -c "import airflow; print('Airflow', airflow.__version__)"
-	$(PY) -m pytest $(PYTEST_ARGS)
+	KAKACLO_TEST_POSTGRES_URI=$$(bash scripts/postgres.sh start) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-floor: venv-floor
 	$(FLOOR_PY) -c "import airflow; print('Airflow', airflow.__version__)"
-	$(FLOOR_PY) -m pytest $(PYTEST_ARGS)
+	KAKACLO_TEST_POSTGRES_URI=$$(bash scripts/postgres.sh start) $(FLOOR_PY) -m pytest $(PYTEST_ARGS)
 
 demo: venv
 	VENV=$(VENV) bash scripts/demo.sh
@@ -55,4 +56,5 @@ sandbox: venv
 	$(VENV)/bin/kakaclo-sandbox --host 127.0.0.1 --port 8980
 
 clean:
+	bash scripts/postgres.sh stop
 	rm -rf $(VENV) $(FLOOR_VENV) .demo .pytest_cache build *.egg-info

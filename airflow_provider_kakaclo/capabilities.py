@@ -83,6 +83,25 @@ class OrderRefunder(Protocol):
         """The refund's outcome, without blocking an event loop."""
 
 
+@runtime_checkable
+class StockReader(Protocol):
+    """Reads stock per SKU and warehouse, streaming (memory flat in catalog size)."""
+
+    vendor: str
+    #: Seconds the vendor's update-time filter lags behind (None: it has no update-time filter).
+    stock_update_lag_seconds: int | None
+
+    def iter_stock(
+        self,
+        *,
+        skus: Iterable[str] | None = None,
+        warehouses: Iterable[str] | None = None,
+        updated_from: datetime | None = None,
+        updated_to: datetime | None = None,
+    ) -> Iterable[Any]:
+        """:class:`~airflow_provider_kakaclo.stock.StockRow` s, optionally only those updated in a window."""
+
+
 def hook_class_for(conn_type: str | None) -> type:
     import importlib
 

@@ -62,6 +62,9 @@ echo
 run_dag order_fulfilment
 echo
 "$BIN/python" scripts/shop_orders.py show --title "after order_fulfilment" 2>/dev/null
+run_dag kakaclo_stock_sync
+run_dag low_stock_report
+
 echo
 echo "== supplier (sandbox control API) log"
 cat .demo/supplier.log

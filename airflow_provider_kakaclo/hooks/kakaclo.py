@@ -497,6 +497,40 @@ class KakaCloHook(VendorHook):
         template = self.extras.get("order_url_template")
         return template.format(order_id=order_id) if template else None
 
+    # ------------------------------------------------------------------ stock capability
+    #: KakaClo filters stock by update time, and its search index lags up to 5 minutes: windows end
+    #: at least 10 minutes before now (the vendor's pull advice).
+    stock_update_lag_seconds = 600
+
+    def iter_stock(
+        self,
+        *,
+        skus: Iterable[str] | None = None,
+        warehouses: Iterable[str] | None = None,
+        updated_from: Any = None,
+        updated_to: Any = None,
+    ) -> Iterator:
+        """Stock rows (one per SKU and warehouse): given SKUs 30 a call, else a window 30 a page.
+
+        Without SKUs and window, the whole catalog (every update time up to now).
+        """
+        import datetime as dt
+
+        from airflow_provider_kakaclo.stock import StockRow
+
+        wanted = set(warehouses) if warehouses else None
+        if skus is not None:
+            rows = self.iter_stocks(skus=skus)
+        else:
+            start = updated_from or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+            end = updated_to or dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5)
+            rows = self.iter_stocks(date_start=_iso(start), date_end=_iso(end))
+        for row in rows:
+            for stock in row.warehouseStockList:
+                code = stock.warehouseCode or ""
+                if wanted is None or code in wanted:
+                    yield StockRow(VENDOR, row.sku, code, stock.qty)
+
     # ------------------------------------------------------------------ connection test
     def test_connection(self) -> tuple[bool, str]:
         """Read-only check: the token is accepted and the warehouse list is readable."""

@@ -148,3 +148,15 @@ def test_order_fulfilment_twice_over_the_same_pending_rows_places_each_order_onc
     shown = subprocess.run([*seed, "show"], env=env, check=True, capture_output=True, text=True).stdout
     assert len(re.findall(r"^SHOP-\d+\s+shipped\s+\d+\s+shipped\s+\[\"YT", shown, re.M)) == 3, shown
     assert "('SHOP-1001', " in proc.stdout + proc.stderr and "False)" in proc.stdout + proc.stderr
+
+
+def test_stock_sync_dag_then_the_asset_scheduled_report(airflow_env, sandbox):
+    sandbox.reset(catalog_size=900)
+    proc = run(["dags", "test", "kakaclo_stock_sync"], airflow_env)
+    output = proc.stdout + proc.stderr
+    assert "state=success" in output and "'inserted': " in output
+    assert sandbox.stats("kakaclo")["by_status"].get("429", 0) == 0
+    again = run(["dags", "test", "kakaclo_stock_sync"], airflow_env)
+    assert "'inserted': 0, 'updated': 0" in again.stdout + again.stderr  # nothing changed: nothing written
+    report = run(["dags", "test", "low_stock_report"], airflow_env)
+    assert "stock table: 900 SKUs" in report.stdout + report.stderr
