@@ -11,7 +11,11 @@ from typing import Any
 
 import requests
 
-VENDOR_CLIENTS: dict[str, tuple[str, str]] = {"kakaclo": (".kakaclo.client", "KakaCloControl")}
+VENDOR_CLIENTS: dict[str, tuple[str, str]] = {
+    "kakaclo": (".kakaclo.client", "KakaCloControl"),
+    "qianyi": (".qianyi.client", "QianyiControl"),
+    "birdsystem": (".birdsystem.client", "BirdSystemControl"),
+}
 """vendor name -> (module relative to this package, class) of its control sub-client."""
 
 
@@ -78,6 +82,16 @@ class SandboxClient:
     def kakaclo(self) -> Any:
         """The KakaClo control sub-client (:class:`~.kakaclo.client.KakaCloControl`)."""
         return self.vendor("kakaclo")
+
+    @property
+    def qianyi(self) -> Any:
+        """The Qianyi ERP control sub-client (:class:`~.qianyi.client.QianyiControl`)."""
+        return self.vendor("qianyi")
+
+    @property
+    def birdsystem(self) -> Any:
+        """The BirdSystem control sub-client (:class:`~.birdsystem.client.BirdSystemControl`)."""
+        return self.vendor("birdsystem")
 
     def info(self) -> dict:
         """``GET /_sandbox/``: vendors and their prefixes."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from .switches import Switch
 
-VENDOR_MODULES: tuple[str, ...] = (".kakaclo",)
+VENDOR_MODULES: tuple[str, ...] = (".kakaclo", ".qianyi", ".birdsystem")
 """Vendor packages, relative to this package, in mount order."""
 
 GENERIC_SETTINGS = frozenset({"seed", "catalog_size", "balance", "tokens", "anchor"})

@@ -12,7 +12,6 @@ from airflow_provider_kakaclo.hooks.sql import sql_hook
 from airflow_provider_kakaclo.operators.stock import StockSyncOperator
 from airflow_provider_kakaclo.stock import StockRow, StockTable, diff_batch
 
-
 PG_URI = os.environ.get("KAKACLO_TEST_POSTGRES_URI")
 
 
