@@ -102,6 +102,30 @@ class StockReader(Protocol):
         """:class:`~airflow_provider_kakaclo.stock.StockRow` s, optionally only those updated in a window."""
 
 
+@runtime_checkable
+class SkuWriter(Protocol):
+    """Reads SKU records in batches and creates or updates them one by one."""
+
+    vendor: str
+    #: How many SKUs one read call can carry.
+    sku_batch_size: int
+
+    def default_sku_mapping(self) -> Any:
+        """The documented default mapping from a normalized SKU record to this vendor's body."""
+
+    def validate_sku(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """The body as it will be sent, checked against the vendor's limits; raise before any request."""
+
+    def read_skus(self, skus: list[str]) -> dict[str, dict[str, Any]]:
+        """Stored records of these SKUs, keyed by SKU (absent: not there)."""
+
+    def create_sku(self, payload: dict[str, Any]) -> None:
+        """Create one SKU."""
+
+    def write_sku_update(self, sku: str, payload: dict[str, Any], existing: dict[str, Any]) -> None:
+        """Update one SKU."""
+
+
 def hook_class_for(conn_type: str | None) -> type:
     import importlib
 

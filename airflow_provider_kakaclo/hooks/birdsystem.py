@@ -397,6 +397,35 @@ class BirdSystemHook(VendorHook):
         template = self.extras.get("order_url_template")
         return template.format(order_id=order_id) if template else None
 
+    # ------------------------------------------------------------------ SKU-write capability
+    sku_batch_size = 50  # read one product per client_ref (no list filter is documented)
+
+    def default_sku_mapping(self):
+        from airflow_provider_kakaclo.skus import to_birdsystem
+
+        return to_birdsystem
+
+    def validate_sku(self, payload: Any) -> dict[str, Any]:
+        from airflow_provider_kakaclo.models.birdsystem import NewProduct
+
+        return validate_request(NewProduct, VENDOR, "POST /client/Product", payload).model_dump(
+            mode="json", exclude_none=True, exclude={"status"})
+
+    def read_skus(self, skus: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored products of these client_refs, keyed by client_ref."""
+        found = {}
+        for sku in skus:
+            product = self.get_product(client_ref=sku)
+            if product is not None:
+                found[sku] = product.model_dump()
+        return found
+
+    def create_sku(self, payload: dict[str, Any]) -> None:
+        self.create_product(payload)
+
+    def write_sku_update(self, sku: str, payload: dict[str, Any], existing: dict[str, Any]) -> None:
+        self.update_product(existing["id"], {k: v for k, v in payload.items() if k != "client_ref"})
+
     # ------------------------------------------------------------------ connection test
     def test_connection(self) -> tuple[bool, str]:
         """Read-only check: the key is accepted on this site and the product list is readable."""

@@ -275,6 +275,29 @@ class QianyiHook(VendorHook):
     def iter_sales_orders(self, **filters: Any) -> Iterator:
         yield from walk_pages(self.query_sales_orders, "page", **filters)
 
+    # ------------------------------------------------------------------ SKU-write capability
+    sku_batch_size = PAGE_SIZE  # QUERY_SIMPLE_LIST_SKU takes up to 200 skus a call
+
+    def default_sku_mapping(self):
+        from airflow_provider_kakaclo.skus import to_qianyi
+
+        return to_qianyi
+
+    def validate_sku(self, payload: Any) -> dict[str, Any]:
+        from airflow_provider_kakaclo.models.qianyi import QianyiSku
+
+        return validate_request(QianyiSku, VENDOR, "sku INSERT_SKU_INFO", payload).to_wire()
+
+    def read_skus(self, skus: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored records of these SKUs (one QUERY_SIMPLE_LIST_SKU per 200), keyed by sku."""
+        return {r.sku: r.model_dump() for r in self.iter_skus(skus=skus)}
+
+    def create_sku(self, payload: dict[str, Any]) -> None:
+        self.insert_sku(payload)
+
+    def write_sku_update(self, sku: str, payload: dict[str, Any], existing: dict[str, Any]) -> None:
+        self.update_sku(payload)
+
     # ------------------------------------------------------------------ connection test
     def test_connection(self) -> tuple[bool, str]:
         """Read-only check: the signature is accepted and one warehouse can be read."""
