@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer, field_validator, model_validator
 
-from airflow_provider_kakaclo.models.common import Money, OptInt, OptStr, RequestModel, VendorModel
+from airflow_provider_kakaclo.models.common import Id, Money, OptInt, OptStr, RequestModel, VendorModel
 
 PRODUCT_STATUSES = (
     "PREPARING", "PENDING", "ACTIVE", "PROBLEM", "RECHECK", "DELETED", "OUT_OF_STOCK", "DEPRECATED",
@@ -143,7 +143,7 @@ class ConsignmentOrder(RequestModel):
 
 # --------------------------------------------------------------------------- received
 class Product(VendorModel):
-    id: Annotated[str, Field(min_length=1)]
+    id: Id
     client_ref: OptStr = None
     company_ref: OptStr = None
     name: OptStr = None
@@ -158,22 +158,12 @@ class Product(VendorModel):
     commodity_code: OptStr = None
     update_time: OptStr = None
 
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id(cls, value):
-        return str(value) if isinstance(value, int) else value
-
 
 class Availability(VendorModel):
-    id: Annotated[str, Field(min_length=1)]
+    id: Id
     live_stock: Annotated[int, Field()] = 0
     current_locked_stock: int = 0
     dynamic_warehouse_available_stock: OptInt = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id(cls, value):
-        return str(value) if isinstance(value, int) else value
 
     @field_validator("live_stock", "current_locked_stock", mode="before")
     @classmethod
@@ -198,17 +188,12 @@ class StockInfo(VendorModel):
 
 
 class Consignment(VendorModel):
-    id: Annotated[str, Field(min_length=1)]
+    id: Id
     status: OptStr = None
     type: OptStr = None
     sales_reference: OptStr = None
     delivery_reference: OptStr = None
     delivery_service_id: Any = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id(cls, value):
-        return str(value) if isinstance(value, int) else value
 
 
 class Record(VendorModel):

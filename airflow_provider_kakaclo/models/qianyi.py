@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer, field_validator, model_validator
 
-from airflow_provider_kakaclo.models.common import Money, OptInt, OptStr, RequestModel, VendorModel
+from airflow_provider_kakaclo.models.common import Money, OptId, OptInt, OptStr, RequestModel, VendorModel
 
 PAGE_SIZE_MAX = 200
 PRICE_METHODS = ("RATE", "CONSTANT")
@@ -313,17 +313,12 @@ class InventoryRecord(VendorModel):
 
 
 class Warehouse(VendorModel):
-    id: OptStr = None
+    id: OptId = None
     name: str
     kind: OptStr = None
     code: OptStr = None
     country: OptStr = None
     status: OptStr = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id(cls, value):
-        return str(value) if isinstance(value, int) else value
 
 
 class CustomField(VendorModel):
