@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from airflow_provider_kakaclo import __version__
+from airflow_provider_kakaclo.connections import connection_types
 
 
 def get_provider_info() -> dict:
@@ -13,22 +14,24 @@ def get_provider_info() -> dict:
         "deferrable order tracking, stock and SKU sync, with an offline sandbox of every vendor API.",
         "versions": [__version__],
         "integrations": [
-            {
-                "integration-name": "KakaClo",
-                "external-doc-url": "https://docs.kakaclo.com/",
-                "tags": ["service"],
-            }
+            {"integration-name": "KakaClo", "external-doc-url": "https://docs.kakaclo.com/", "tags": ["service"]},
+            {"integration-name": "Qianyi ERP", "external-doc-url": "https://open.qianyierp.com/", "tags": ["service"]},
+            {"integration-name": "BirdSystem", "external-doc-url": "https://birdsystem.atlassian.net/",
+             "tags": ["service"]},
         ],
         "hooks": [
-            {
-                "integration-name": "KakaClo",
-                "python-modules": ["airflow_provider_kakaclo.hooks.kakaclo"],
-            }
+            {"integration-name": "KakaClo", "python-modules": ["airflow_provider_kakaclo.hooks.kakaclo"]},
+            {"integration-name": "Qianyi ERP", "python-modules": ["airflow_provider_kakaclo.hooks.qianyi"]},
+            {"integration-name": "BirdSystem", "python-modules": ["airflow_provider_kakaclo.hooks.birdsystem"]},
         ],
         "operators": [
             {
                 "integration-name": "KakaClo",
-                "python-modules": ["airflow_provider_kakaclo.operators.orders"],
+                "python-modules": [
+                    "airflow_provider_kakaclo.operators.orders",
+                    "airflow_provider_kakaclo.operators.stock",
+                    "airflow_provider_kakaclo.operators.skus",
+                ],
             }
         ],
         "sensors": [
@@ -47,10 +50,5 @@ def get_provider_info() -> dict:
             }
         ],
         "extra-links": ["airflow_provider_kakaclo.links.VendorOrderLink"],
-        "connection-types": [
-            {
-                "hook-class-name": "airflow_provider_kakaclo.hooks.kakaclo.KakaCloHook",
-                "connection-type": "kakaclo",
-            }
-        ],
+        "connection-types": connection_types(),
     }

@@ -89,7 +89,17 @@ class VendorHook(BaseHook):
 
     @property
     def extras(self) -> dict[str, Any]:
-        return self.connection.extra_dejson or {}
+        """The connection's extras, with form fields' ``extra__<type>__`` prefixes removed."""
+        prefix = f"extra__{self.conn_type}__"
+        return {(k[len(prefix):] if k.startswith(prefix) else k): v
+                for k, v in (self.connection.extra_dejson or {}).items()}
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """The connection form for Airflow 3.1 (later versions read the provider info instead)."""
+        from airflow_provider_kakaclo.connections import ui_field_behaviour
+
+        return ui_field_behaviour(cls.conn_type)
 
     @property
     def base_url(self) -> str:
