@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from itertools import islice
 from typing import Any, ClassVar, TypeVar
 
 from airflow.sdk import BaseHook
+from pydantic import ValidationError
 
 from airflow_provider_kakaclo.transport.core import AsyncTransport, Call, Transport, TransportSettings, Wire
 
@@ -62,6 +65,44 @@ def mask(secret: str | None) -> None:
         mask_secret(secret)
 
 
+def _typed_replies(func: Callable) -> Callable:
+    """Wrap a public hook method: a reply that does not fit its model becomes a typed error.
+
+    Request models are checked earlier and raise :class:`RequestValidationError`; a pydantic error
+    that still escapes comes from the vendor's reply, and is reported as a
+    :class:`MalformedResponseError` naming the vendor and the endpoint that answered.
+    """
+    if inspect.isgeneratorfunction(func):
+
+        @functools.wraps(func)
+        def generator(self, *args, **kwargs):
+            try:
+                yield from func(self, *args, **kwargs)
+            except ValidationError as err:
+                raise self._malformed(err) from None
+
+        return generator
+    if inspect.iscoroutinefunction(func):
+
+        @functools.wraps(func)
+        async def coroutine(self, *args, **kwargs):
+            try:
+                return await func(self, *args, **kwargs)
+            except ValidationError as err:
+                raise self._malformed(err) from None
+
+        return coroutine
+
+    @functools.wraps(func)
+    def method(self, *args, **kwargs):
+        try:
+            return func(self, *args, **kwargs)
+        except ValidationError as err:
+            raise self._malformed(err) from None
+
+    return method
+
+
 class VendorHook(BaseHook):
     """Base of the vendor hooks: one connection, one transport, one rate limit per account.
 
@@ -79,6 +120,21 @@ class VendorHook(BaseHook):
     def __init__(self, conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.conn_id = conn_id or self.default_conn_name
+        self._last_endpoint = "reply"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.isfunction(value) and name != "test_connection":
+                setattr(cls, name, _typed_replies(value))
+
+    def _malformed(self, err: ValidationError):
+        from airflow_provider_kakaclo.models.common import describe_validation_error
+        from airflow_provider_kakaclo.transport.errors import MalformedResponseError
+
+        return MalformedResponseError(
+            self.vendor, self._last_endpoint, f"reply does not have the documented shape: "
+            f"{describe_validation_error(err)[:500]}")
 
     # --- connection -------------------------------------------------------------------------
     @cached_property
@@ -155,9 +211,21 @@ class VendorHook(BaseHook):
 
     def call(self, method: str, path: str, *, retry_safe: bool = True, endpoint: str = "", **kwargs: Any) -> Any:
         """Send one call to the vendor and return its decoded payload."""
-        return self.transport.request(
-            Call(method, path, endpoint=endpoint, retry_safe=retry_safe, **kwargs)
-        )
+        return self.request(Call(method, path, endpoint=endpoint, retry_safe=retry_safe, **kwargs))
+
+    def request(self, call: Call) -> Any:
+        """Send a described call (sync) and return its decoded payload."""
+        self._last_endpoint = call.name
+        return self.transport.request(call)
+
+    async def arequest(self, call: Call) -> Any:
+        """Send a described call without blocking the event loop (a fresh async client each time)."""
+        self._last_endpoint = call.name
+        transport = self.async_transport()
+        try:
+            return await transport.request(call)
+        finally:
+            await transport.aclose()
 
     def close(self) -> None:
         if "transport" in self.__dict__:

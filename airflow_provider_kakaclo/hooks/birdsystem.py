@@ -380,17 +380,13 @@ class BirdSystemHook(VendorHook):
     async def aget_order_statuses(self, order_ids: Iterable[str]) -> dict:
         from airflow_provider_kakaclo.models.birdsystem import Consignment
 
-        transport = self.async_transport()
         statuses = {}
-        try:
-            for order_id in order_ids:
-                body = await transport.request(Call("GET", "/client/Consignment", endpoint="GET /client/Consignment",
-                                                    params={"id": _digits(order_id), "limit": 2}))
-                for row in body.get("data") or []:
-                    consignment = Consignment.model_validate(row)
-                    statuses[consignment.id] = consignment_status(consignment)
-        finally:
-            await transport.aclose()
+        for order_id in order_ids:
+            body = await self.arequest(Call("GET", "/client/Consignment", endpoint="GET /client/Consignment",
+                                            params={"id": _digits(order_id), "limit": 2}))
+            for row in body.get("data") or []:
+                consignment = Consignment.model_validate(row)
+                statuses[consignment.id] = consignment_status(consignment)
         return statuses
 
     def order_url(self, order_id: str) -> str | None:

@@ -225,17 +225,13 @@ class KakaCloHook(VendorHook):
         """O2-4: one page of orders by ids and/or creation/update windows."""
         from airflow_provider_kakaclo.models.kakaclo import Order
 
-        return _page(Order, self.transport.request(_orders_call(query)))
+        return _page(Order, self.request(_orders_call(query)))
 
     async def aget_orders(self, **query: Any):
         """O2-4 without blocking the event loop (for triggers); same request, same decoding."""
         from airflow_provider_kakaclo.models.kakaclo import Order
 
-        transport = self.async_transport()
-        try:
-            return _page(Order, await transport.request(_orders_call(query)))
-        finally:
-            await transport.aclose()
+        return _page(Order, await self.arequest(_orders_call(query)))
 
     def iter_orders(
         self,
@@ -274,17 +270,13 @@ class KakaCloHook(VendorHook):
         """O2-6: the refunds of an order (the id may be the order id or the refund number)."""
         from airflow_provider_kakaclo.models.kakaclo import Refund
 
-        return _items(Refund, self.transport.request(_refunds_call(order_or_refund_id)))
+        return _items(Refund, self.request(_refunds_call(order_or_refund_id)))
 
     async def aget_refunds(self, order_or_refund_id: str | int) -> list:
         """O2-6 without blocking the event loop (for triggers)."""
         from airflow_provider_kakaclo.models.kakaclo import Refund
 
-        transport = self.async_transport()
-        try:
-            return _items(Refund, await transport.request(_refunds_call(order_or_refund_id)))
-        finally:
-            await transport.aclose()
+        return _items(Refund, await self.arequest(_refunds_call(order_or_refund_id)))
 
     # ------------------------------------------------------------------ custom products (C1-C5)
     def get_design_category_names(self) -> list[str]:
