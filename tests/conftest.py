@@ -76,3 +76,32 @@ def _forget_shared_buckets() -> None:
     from airflow_provider_kakaclo.transport import limiter
 
     limiter._buckets.clear()
+
+
+@pytest.fixture
+def birdsystem_conn(monkeypatch, sandbox):
+    """``birdsystem_default`` pointing at the sandbox (site 1001)."""
+    set_connection(
+        monkeypatch,
+        "birdsystem_default",
+        conn_type="birdsystem",
+        host=f"{sandbox.base_url}/birdsystem",
+        password="sandbox-birdsystem-key",
+        extra={"company_id": 1001, "backoff_initial": 0.05, "backoff_max": 0.5, "read_timeout": 5},
+    )
+    return "birdsystem_default"
+
+
+@pytest.fixture
+def qianyi_conn(monkeypatch, sandbox):
+    """``qianyi_default`` pointing at the sandbox."""
+    set_connection(
+        monkeypatch,
+        "qianyi_default",
+        conn_type="qianyi",
+        host=f"{sandbox.base_url}/qianyi",
+        login="sandbox-qianyi-app",
+        password="sandbox-qianyi-secret",
+        extra={"backoff_initial": 0.05, "backoff_max": 0.5, "read_timeout": 5},
+    )
+    return "qianyi_default"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PlainSerializer, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from airflow_provider_kakaclo.models.common import Id, Money, OptInt, OptStr, RequestModel, VendorModel
+from airflow_provider_kakaclo.models.common import Number as Num
 
 PRODUCT_STATUSES = (
     "PREPARING", "PENDING", "ACTIVE", "PROBLEM", "RECHECK", "DELETED", "OUT_OF_STOCK", "DEPRECATED",
@@ -32,11 +33,6 @@ ProductStatus = Literal[
 ]
 
 
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-Num = Annotated[Decimal, PlainSerializer(_number, when_used="json")]
 
 
 def _s(max_length: int, required: bool = False):

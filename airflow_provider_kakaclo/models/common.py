@@ -6,7 +6,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
 
 T = TypeVar("T")
 
@@ -48,6 +48,16 @@ def _int(value: Any) -> Any:
             return value
     return value
 
+
+def _number(value: Any) -> Any:
+    """A Decimal as a JSON number (an integer when whole); anything else unchanged."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+#: A decimal checked as a number, sent as a JSON number.
+Number = Annotated[Decimal, PlainSerializer(_number, when_used="json")]
 
 Id = Annotated[str, BeforeValidator(_id)]
 OptId = Annotated[str | None, BeforeValidator(lambda v: _id(_null(v)))]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PlainSerializer, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from airflow_provider_kakaclo.models.common import Money, OptId, OptInt, OptStr, RequestModel, VendorModel
+from airflow_provider_kakaclo.models.common import Number as Decimalish
 
 PAGE_SIZE_MAX = 200
 PRICE_METHODS = ("RATE", "CONSTANT")
@@ -16,12 +16,6 @@ TABLES = ("SYS_ITEM", "SYS_ORDER", "SYS_ODO", "SYS_ASN")
 
 PriceMethod = Literal["RATE", "CONSTANT"]
 
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-#: A decimal checked as a number, sent as a JSON number.
-Decimalish = Annotated[Decimal, PlainSerializer(_number, when_used="json")]
 YMD = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
 

@@ -1,0 +1,98 @@
+"""The BirdSystem switches: documented behaviour with its spec section, undocumented choices INVENTED.
+
+Spec sections refer to ``/work/shared/specs/birdsystem.md``; "seed" is the vendor's own product page
+kept in ``/work/shared/seeds/003_*.txt``.
+"""
+
+from __future__ import annotations
+
+from ..switches import INVENTED, Switch
+
+CONSIGNMENT_CANCEL_LIMITS = ("PENDING", "WAIT_PICKING", "PICKING", "PROCESSING")
+TRACKING_STATUSES = ("PROCESSING", "REVIEWING", "FINISHED")
+
+SWITCHES: tuple[Switch, ...] = (
+    # --- auth and rate limit ------------------------------------------------------------------------
+    Switch("auth_error_http_status", 500,
+           "HTTP status of the 'Login Required!' answer to a missing/unknown api_key or a closed company_id.",
+           source="INVENTED (§2: status unknown; 500 follows the §3 error rule)", kind=int, minimum=200,
+           maximum=599),
+    Switch("rate_limit_enabled", False, "Leaky-bucket rate limiting per api_key (none is documented).",
+           source="INVENTED (§7: no limit documented)", kind=bool),
+    Switch("rate_limit_capacity", 60, "Bucket size in requests.", source=INVENTED, kind=int, minimum=1),
+    Switch("rate_limit_leak_per_second", 1.0, "Leak rate in requests per second.", source=INVENTED, kind=float,
+           minimum=0.0),
+    Switch("rate_limit_http_status", 500,
+           "HTTP status of a throttled call (body {success: false, message}); 429 would be invented too.",
+           source="INVENTED (§7: 500 keeps the documented error style)", kind=int, minimum=200, maximum=599),
+    # --- lists ----------------------------------------------------------------------------------------
+    Switch("total_type", "int",
+           "JSON type of 'total' in list envelopes: 'int' (the docs' samples) or 'string' (BS-PHP compares "
+           "it with \"0\").", source="§3/§5.2 (samples: int; BS-PHP: \"0\")", choices=("int", "string")),
+    Switch("default_page_size", 25, "Rows per page when a list call sends no 'limit' (ExtJS store default).",
+           source="INVENTED (§4: undocumented)", kind=int, minimum=1, maximum=100000),
+    Switch("max_page_size", 0, "Largest 'limit' honoured by generic lists (0 = no maximum; limit=-1 = all).",
+           source="INVENTED (§4: undocumented)", kind=int, minimum=0),
+    Switch("default_order", "id_desc", "Row order of lists without 'sort': newest first or oldest first.",
+           source=INVENTED, choices=("id_desc", "id_asc")),
+    Switch("unknown_filter_field", "error",
+           "A plain or JSON filter on a field the rows do not have: 'error' (HTTP 500) or 'ignore'.",
+           source=INVENTED, choices=("error", "ignore")),
+    # --- products -------------------------------------------------------------------------------------
+    Switch("product_create_required", "documented",
+           "Fields a product create must carry non-empty: 'documented' (the nine of §5.3 incl. status and "
+           "price_customs_import) or 'observed' (the BS-PY web form: empty price_customs_import accepted, "
+           "missing status means PREPARING as the seed says).",
+           source="§5.3 (DOC vs. OBS BS-PY)", choices=("documented", "observed")),
+    Switch("client_ref_unique", "reject",
+           "A create/update giving a client_ref another live (not DELETED) product of the client has: "
+           "'reject' or 'allow'.", source=INVENTED, choices=("reject", "allow")),
+    Switch("product_repost_with_id", "update",
+           "POST /client/Product with a non-empty 'id': 'update' that product (ExtJS create-or-update form), "
+           "'create' a new one ignoring the id, or 'reject'.",
+           source="INVENTED (§5.4: update undocumented)", choices=("update", "create", "reject")),
+    Switch("product_path_get", "list",
+           "GET /client/Product/<id>: 'list' (same answer as ?id=<id>) or 'off' (no such route).",
+           source="INVENTED (§5.2: untested)", choices=("list", "off")),
+    Switch("locked_product_edits", "allow",
+           "Changing fields other than status of a product whose status is not PREPARING/PENDING/PROBLEM: "
+           "'allow' or 'reject'.", source="INVENTED (§9.1: editable fields per status unknown)",
+           choices=("allow", "reject")),
+    Switch("available_quantity_over_max", "truncate",
+           "Get-Product-Available-Quantity with more than 1000 ids: answer the first 1000, or 'error'.",
+           source="INVENTED (§5.5 documents the maximum, not what happens above it)",
+           choices=("truncate", "error")),
+    Switch("stock_info_warehouse_permission", True,
+           "Whether the client holds the per-warehouse permission; without it groupByWarehouse is ignored.",
+           source="§5.5 (permission documented; granted by default INVENTED)", kind=bool),
+    # --- consignments ---------------------------------------------------------------------------------
+    Switch("orderable_product_statuses", "active_only",
+           "Product statuses accepted on consignment lines: 'active_only' (BS-PHP) or "
+           "'active_and_hold_inbound' (the seed: HOLD_INBOUND still allows orders).",
+           source="§5.1 (OBS BS-PHP) / seed", choices=("active_only", "active_and_hold_inbound")),
+    Switch("line_product_type_required", False,
+           "Whether POST /client/Consignment-Product needs product_type (DOC: mandatory; BS-PHP/BS-PY omit "
+           "it and it works).", source="§6.2 (OBS)", kind=bool),
+    Switch("insufficient_stock", "reject",
+           "A consignment going PENDING whose lines exceed the site's available stock (live - locked): "
+           "'reject' or 'allow' (locked may then exceed live).", source=INVENTED, choices=("reject", "allow")),
+    Switch("client_cancel_until", "PENDING",
+           "Latest status from which Batch-Update-Status may CANCEL a consignment (PROBLEM and "
+           "WAITING_CLIENT_RESPOND are always cancellable).", source=INVENTED,
+           choices=CONSIGNMENT_CANCEL_LIMITS),
+    Switch("tracking_assigned_at", "FINISHED",
+           "Status at which the warehouse fills delivery_reference (the tracking number) if still empty.",
+           source="§6.3, §8 item 6 (INF: filled once shipped)", choices=TRACKING_STATUSES),
+    Switch("returns_need_type_filter", True,
+           "GET /client/Consignment lists RETURN consignments only with type=RETURN.",
+           source="§6.3 (OBS BS-PY adds &type=RETURN; INF)", kind=bool),
+    Switch("duplicate_sales_reference", "allow",
+           "A consignment whose sales_reference another live consignment of the site has: 'allow' or 'reject'.",
+           source=INVENTED, choices=("allow", "reject")),
+    Switch("all_in_one_response", "map",
+           "data of Post-Pending-Consignment-With-Products-Json: 'map' ({<thirty_system_id or index>: id}, like "
+           "the bulk upload) or 'list' ([consignment rows]).",
+           source="INVENTED (§6.2c: response not captured)", choices=("map", "list")),
+    Switch("convert_batch_size", 25, "Temp consignments converted per Convert-Into-Consignment call.",
+           source="§6.2b", kind=int, minimum=1, maximum=1000),
+)
