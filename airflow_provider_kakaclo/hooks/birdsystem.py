@@ -329,11 +329,21 @@ class BirdSystemHook(VendorHook):
             return None
         if len(live) > 1:
             self.log.warning("%s consignments carry reference %s: %s", len(live), reference, [c.id for c in live])
-        consignment = live[0]
-        if consignment.status == "PREPARING":  # an earlier try died between its steps: finish them
-            self._complete(consignment.id, None)
-            consignment = self.get_consignment(consignment.id) or consignment
-        return consignment_status(consignment)
+        return consignment_status(live[0])
+
+    def resume_order(self, found: Any, order: Any):
+        """Finish what a dead try started: a consignment still PREPARING gets its missing lines and is
+        handed to the warehouse, instead of a second consignment being created."""
+        if found.vendor_status.get("status") != "PREPARING":
+            return found
+        body = self.validate_order(order)
+        problems: list[str] = []
+        resolved = self._resolve_lines(body["lines"], problems)
+        if problems:
+            raise PrecheckError(VENDOR, "consignment order", "; ".join(problems))
+        self.log.info("consignment %s was left PREPARING by an earlier try: completing it", found.order_id)
+        self._complete(found.order_id, resolved)
+        return consignment_status(self.get_consignment(found.order_id))
 
     def place_order(self, order: Any, reference: str) -> str:
         """Create the consignment with ``sales_reference`` = reference, add its lines, submit it."""
@@ -346,15 +356,12 @@ class BirdSystemHook(VendorHook):
         self._complete(consignment_id, resolved)
         return consignment_id
 
-    def _complete(self, consignment_id: str, resolved: list | None) -> None:
+    def _complete(self, consignment_id: str, resolved: list) -> None:
         """Add the lines not there yet and hand the consignment to the warehouse (PENDING)."""
-        if resolved is not None:
-            present = {str(row.get("product_id")) for row in self.get_consignment_lines(consignment_id)}
-            for line, product in resolved:
-                if product.id not in present:
-                    self.add_consignment_line(consignment_id, product.id, line["quantity"], line["product_type"])
-        if resolved is None and not self.get_consignment_lines(consignment_id):
-            return  # nothing to submit: the lines of the dead try are unknown here; leave it PREPARING
+        present = {str(row.get("product_id")) for row in self.get_consignment_lines(consignment_id)}
+        for line, product in resolved:
+            if product.id not in present:
+                self.add_consignment_line(consignment_id, product.id, line["quantity"], line["product_type"])
         self.update_consignment_status([consignment_id], "PENDING")
 
     def _resolve_lines(self, lines: list[dict], problems: list[str]) -> list:

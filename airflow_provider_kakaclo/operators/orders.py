@@ -100,7 +100,7 @@ class PlaceOrderOperator(BaseOperator):
         since = self._window_start(context)
         self.log.info("placing order %s with %s (looking for earlier attempts since %s)", reference,
                       placer.vendor, since.isoformat())
-        found = self._recorded(context, placer, reference) or placer.find_order(reference, since=since)
+        found = self._recorded(context, placer, reference) or self._find(placer, order, reference, since)
         placed = found is None
         if found is None:
             checks = placer.precheck_order(
@@ -136,7 +136,7 @@ class PlaceOrderOperator(BaseOperator):
             order_id = placer.place_order(order, reference)
         except AmbiguousWriteError as err:
             self.log.warning("placing %s had an unknown outcome (%s); looking it up", reference, err.cause)
-            found = placer.find_order(reference, since=since)
+            found = self._find(placer, order, reference, since)
             if found is None:
                 raise  # not committed as far as the vendor shows: Airflow's retry looks again first
             self.log.info("the vendor did commit it: order %s", found.order_id)
@@ -149,6 +149,14 @@ class PlaceOrderOperator(BaseOperator):
             status = OrderStatus(order_id=order_id, status="pending", vendor=placer.vendor,
                                  merchant_order_id=reference)
         return status
+
+    @staticmethod
+    def _find(placer, order: dict[str, Any], reference: str, since: datetime):
+        """An order already carrying the reference, finished if an earlier try stopped half-way."""
+        found = placer.find_order(reference, since=since)
+        if found is not None and hasattr(placer, "resume_order"):
+            found = placer.resume_order(found, order)
+        return found
 
     def _window_start(self, context: Context) -> datetime:
         """Since when an earlier attempt could have created the order (minus clock skew)."""

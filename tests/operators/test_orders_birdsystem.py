@@ -1,0 +1,78 @@
+"""The same order operators with a BirdSystem connection: consignments, no vendor-specific parameter."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_kakaclo._compat import AirflowFailException
+from airflow_provider_kakaclo.hooks.birdsystem import BirdSystemHook
+from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator, stable_reference
+from airflow_provider_kakaclo.sensors.orders import OrderStatusSensor
+from airflow_provider_kakaclo.transport import PrecheckError
+from tests.operators.conftest import FakeTI
+
+
+@pytest.fixture
+def order(birdsystem_conn, sandbox):
+    hook = BirdSystemHook()
+    service = next(s for s in hook.get_delivery_services() if s["name"] == "Royal Mail Tracked 48")
+    product = next(p for p in hook.iter_products(status="ACTIVE")
+                   if hook.get_available_quantity([p.id])[p.id].available >= 2)
+    return {
+        "consignment": {"delivery_service_id": int(service["id"]), "contact": "Ada Lovelace",
+                        "address_line1": "1 Market St", "city": "London", "country_iso": "GB", "post_code": "N1 9GU"},
+        "lines": [{"client_ref": product.client_ref, "quantity": 2}],
+    }
+
+
+def place(order) -> PlaceOrderOperator:
+    return PlaceOrderOperator(task_id="place", conn_id="birdsystem_default", order=order)
+
+
+def test_place_once_then_wait_until_finished(order, sandbox, make_context):
+    context = make_context()
+    result = place(order).execute(context)
+    reference = stable_reference(context)
+    assert result["vendor"] == "birdsystem" and result["status"] == "paid"  # PENDING: in the warehouse's hands
+    assert sandbox.birdsystem.consignment_count(sales_reference=reference) == 1
+    assert place(order).execute(make_context())["order_id"] == result["order_id"]  # a retry finds it
+    assert sandbox.birdsystem.consignment_count(sales_reference=reference) == 1
+
+    sensor = OrderStatusSensor(task_id="wait", conn_id="birdsystem_default", order_id=result["order_id"],
+                               target_status="shipped", poke_interval=1, timeout=60)
+    assert sensor.poke({"ti": FakeTI("wait")}) is False
+    sandbox.birdsystem.advance_consignment(result["order_id"], "FINISHED")
+    done = sensor.poke({"ti": FakeTI("wait")})
+    assert done.xcom_value["status"] == "shipped" and done.xcom_value["tracking_codes"]
+
+
+def test_connection_dropped_after_commit_still_one_consignment(order, sandbox, make_context):
+    sandbox.fail_next("birdsystem", "POST", "/client/Consignment", after_commit=True)
+    context = make_context()
+    result = place(order).execute(context)
+    reference = stable_reference(context)
+    (consignment,) = sandbox.birdsystem.consignments(sales_reference=reference)
+    assert consignment["status"] == "PENDING"  # the dead try's consignment was completed, not duplicated
+    assert result["order_id"] == str(consignment["id"])
+    lines = BirdSystemHook().get_consignment_lines(result["order_id"])
+    assert [int(line["quantity"]) for line in lines] == [2]
+
+
+def test_a_product_that_is_not_active_is_refused_before_any_write(order, sandbox, make_context):
+    hook = BirdSystemHook()
+    product = hook.get_product(client_ref=order["lines"][0]["client_ref"])
+    sandbox.birdsystem.set_product_status(product.id, "HOLD_OUTBOUND")
+    sandbox.reset_stats()
+    with pytest.raises(PrecheckError, match="is HOLD_OUTBOUND, not ACTIVE"):
+        place(order).execute(make_context())
+    assert all(route.startswith("GET ") for route in sandbox.stats("birdsystem")["by_route"])
+    assert sandbox.birdsystem.consignments() == []
+
+
+def test_cancelled_consignment_fails_the_sensor_at_once(order, sandbox, make_context):
+    result = place(order).execute(make_context())
+    sandbox.birdsystem.advance_consignment(result["order_id"], "CANCELLED")
+    sensor = OrderStatusSensor(task_id="wait", conn_id="birdsystem_default", order_id=result["order_id"],
+                               target_status="shipped", poke_interval=1, timeout=60)
+    with pytest.raises(AirflowFailException, match="cancelled"):
+        sensor.poke({"ti": FakeTI("wait")})
