@@ -16,6 +16,8 @@ export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES_REGEXP='airflow_provider_kakaclo\..*'
 export AIRFLOW__LOGGING__LOGGING_LEVEL=${AIRFLOW_LOG_LEVEL:-WARNING}
 export AIRFLOW_CONN_KAKACLO_DEFAULT="{\"conn_type\": \"kakaclo\", \"host\": \"$SANDBOX/kakaclo\", \"password\": \"sandbox-kakaclo-token\", \"extra\": {\"order_url_template\": \"$SANDBOX/_sandbox/kakaclo/orders/{order_id}\"}}"
+export AIRFLOW_CONN_QIANYI_DEFAULT="{\"conn_type\": \"qianyi\", \"host\": \"$SANDBOX/qianyi\", \"login\": \"sandbox-qianyi-app\", \"password\": \"sandbox-qianyi-secret\"}"
+export AIRFLOW_CONN_BIRDSYSTEM_DEFAULT="{\"conn_type\": \"birdsystem\", \"host\": \"$SANDBOX/birdsystem\", \"password\": \"sandbox-birdsystem-key\", \"extra\": {\"company_id\": 1001}}"
 export KAKACLO_SANDBOX_URL="$SANDBOX"
 mkdir -p "$AIRFLOW_HOME"
 
@@ -64,6 +66,9 @@ echo
 "$BIN/python" scripts/shop_orders.py show --title "after order_fulfilment" 2>/dev/null
 run_dag kakaclo_stock_sync
 run_dag low_stock_report
+run_dag kakaclo_catalog_sync
+echo "(a second catalog sync starts at the largest update time seen: nothing to write)"
+run_dag kakaclo_catalog_sync
 
 echo
 echo "== supplier (sandbox control API) log"

@@ -29,6 +29,12 @@ def airflow_env(tmp_path_factory, sandbox_server):
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "example_dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
+        "AIRFLOW_CONN_QIANYI_DEFAULT": json.dumps({
+            "conn_type": "qianyi", "host": f"{sandbox_server.url}/qianyi", "login": "sandbox-qianyi-app",
+            "password": "sandbox-qianyi-secret"}),
+        "AIRFLOW_CONN_BIRDSYSTEM_DEFAULT": json.dumps({
+            "conn_type": "birdsystem", "host": f"{sandbox_server.url}/birdsystem", "password": "sandbox-birdsystem-key",
+            "extra": {"company_id": 1001}}),
         "AIRFLOW_CONN_KAKACLO_DEFAULT": json.dumps({
             "conn_type": "kakaclo", "host": f"{sandbox_server.url}/kakaclo", "password": SANDBOX_TOKEN,
             "extra": {"order_url_template": f"{sandbox_server.url}/_sandbox/kakaclo/orders/{{order_id}}"},
@@ -160,3 +166,15 @@ def test_stock_sync_dag_then_the_asset_scheduled_report(airflow_env, sandbox):
     assert "'inserted': 0, 'updated': 0" in again.stdout + again.stderr  # nothing changed: nothing written
     report = run(["dags", "test", "low_stock_report"], airflow_env)
     assert "stock table: 900 SKUs" in report.stdout + report.stderr
+
+
+def test_catalog_sync_dag_writes_changes_once(airflow_env, sandbox):
+    sandbox.reset(catalog_size=1500)
+    first = run(["dags", "test", "kakaclo_catalog_sync"], airflow_env)
+    out = first.stdout + first.stderr
+    created = int(re.search(r"qianyi: created (\d+)", out).group(1))
+    assert created > 0 and f"birdsystem: created {created}," in out
+    assert sandbox.qianyi.call_count("INSERT_SKU_INFO") == created
+    second = run(["dags", "test", "kakaclo_catalog_sync"], airflow_env)
+    out = second.stdout + second.stderr
+    assert "qianyi: created 0, updated 0" in out and "birdsystem: created 0, updated 0" in out
