@@ -400,6 +400,37 @@ class BirdSystemHook(VendorHook):
         template = self.extras.get("order_url_template")
         return template.format(order_id=order_id) if template else None
 
+    # ------------------------------------------------------------------ stock capability
+    #: BirdSystem documents no update-time filter for stock: full syncs only.
+    stock_update_lag_seconds = None
+
+    def iter_stock(self, *, skus: Iterable[str] | None = None, warehouses: Iterable[str] | None = None,
+                   updated_from: Any = None, updated_to: Any = None) -> Iterator:
+        """Stock rows for this site (``company_id``): available = live - locked, reserved = locked.
+
+        The account's own (and sub-accounts') products are listed 200 a page (or looked up by
+        ``client_ref`` for a shard) and their stock read 1,000 ids a call; the warehouse column is the
+        site, ``site-<company_id>``.
+        """
+        from airflow_provider_kakaclo.stock import StockRow
+
+        if updated_from is not None or updated_to is not None:
+            raise ValueError("BirdSystem cannot filter stock by update time: use a full sync")
+        site = f"site-{self.company_id}"
+        if warehouses and site not in set(warehouses):
+            return
+        if skus is not None:
+            products = (p for p in (self.get_product(client_ref=s) for s in skus) if p is not None)
+        else:  # a parent account's products are listed by default, but their stock is not ours to read
+            products = self.iter_products(with_parent_client_product=0)
+        for batch in chunked(products, 1000):
+            available = self.get_available_quantity([p.id for p in batch])
+            for product in batch:
+                stock = available.get(product.id)
+                if stock is not None:
+                    yield StockRow(VENDOR, product.client_ref or product.id, site, stock.available,
+                                   stock.current_locked_stock, product.update_time)
+
     # ------------------------------------------------------------------ SKU-write capability
     sku_batch_size = 50  # read one product per client_ref (no list filter is documented)
 

@@ -275,6 +275,23 @@ class QianyiHook(VendorHook):
     def iter_sales_orders(self, **filters: Any) -> Iterator:
         yield from walk_pages(self.query_sales_orders, "page", **filters)
 
+    # ------------------------------------------------------------------ stock capability
+    #: Qianyi's inventory query has no update-time filter: full syncs only.
+    stock_update_lag_seconds = None
+
+    def iter_stock(self, *, skus: Iterable[str] | None = None, warehouses: Iterable[str] | None = None,
+                   updated_from: Any = None, updated_to: Any = None) -> Iterator:
+        """Stock rows per SKU and warehouse (by name): every warehouse's inventory, 200 a page."""
+        from airflow_provider_kakaclo.stock import StockRow
+
+        if updated_from is not None or updated_to is not None:
+            raise ValueError("Qianyi cannot filter inventory by update time: use a full sync")
+        names = list(warehouses) if warehouses else [w.name for w in self.iter_warehouses()]
+        wanted = list(skus) if skus is not None else None
+        for name in names:
+            for row in self.iter_inventory(name, skus=wanted):
+                yield StockRow(VENDOR, row.sku, row.warehouse or name, row.available or 0, row.allocated)
+
     # ------------------------------------------------------------------ SKU-write capability
     sku_batch_size = PAGE_SIZE  # QUERY_SIMPLE_LIST_SKU takes up to 200 skus a call
 

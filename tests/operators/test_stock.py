@@ -151,3 +151,35 @@ def test_diff_batch_is_pure_and_counts_repeats_once():
     assert inserts[0].available == 4
 
 
+
+
+def test_qianyi_as_a_stock_source(qianyi_conn, sandbox, tmp_path, monkeypatch):
+    from airflow_provider_kakaclo.hooks.qianyi import QianyiHook
+
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
+    op = StockSyncOperator(task_id="stock", source_conn_id="qianyi_default", table="erp_stock")
+    first = op.execute({})
+    truth = sorted(("qianyi", r.sku, r.warehouse, r.available or 0, r.allocated)
+                   for w in QianyiHook().iter_warehouses() for r in QianyiHook().iter_inventory(w.name))
+    with StockTable(sql_hook(None, "stock"), "erp_stock") as table:
+        assert table.rows("qianyi") == truth
+    assert first["inserted"] == len(truth) > 0
+    assert op.execute({})["inserted"] + op.execute({})["updated"] == 0
+    with pytest.raises(ValueError, match="cannot filter stock by update time"):
+        StockSyncOperator(task_id="s", source_conn_id="qianyi_default", mode="incremental").execute({})
+
+
+def test_birdsystem_as_a_stock_source(birdsystem_conn, sandbox, tmp_path, monkeypatch):
+    from airflow_provider_kakaclo.hooks.birdsystem import BirdSystemHook
+
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
+    product = next(BirdSystemHook().iter_products(status="ACTIVE"))
+    sandbox.birdsystem.set_stock(product.id, company_id=1001, live=40, locked=15)
+    result = StockSyncOperator(task_id="stock", source_conn_id="birdsystem_default", table="bird_stock").execute({})
+    own = list(BirdSystemHook().iter_products(with_parent_client_product=0))
+    assert result["read"] == len(own) > 0
+    with StockTable(sql_hook(None, "stock"), "bird_stock") as table:
+        rows = {r[1]: r for r in table.rows("birdsystem")}
+    assert rows[product.client_ref][2:] == ("site-1001", 25, 15)
+    calls = sandbox.stats("birdsystem")["by_route"]
+    assert calls["GET /client/Product/Get-Product-Available-Quantity"] == 1  # 300 products, 1,000 a call
