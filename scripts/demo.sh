@@ -56,6 +56,7 @@ SUPPLIER_PID=$!
 trap 'kill $SANDBOX_PID $SUPPLIER_PID 2>/dev/null || true' EXIT
 
 run_dag kakaclo_place_order
+run_dag birdsystem_fulfil_order
 
 rm -f "$AIRFLOW_HOME/kakaclo/order_fulfilment.db"
 SKUS=$("$BIN/python" -c "from airflow_provider_kakaclo.sandbox import SandboxClient as C; print(','.join(C('$SANDBOX').kakaclo.skus(limit=4, status=1)))")

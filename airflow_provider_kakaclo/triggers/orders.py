@@ -28,6 +28,7 @@ class _OrderWatch:
         self.queues: dict[str, set[asyncio.Queue]] = {}
         self.task: asyncio.Task | None = None
         self.calls = 0  # vendor look-ups made (for tests and benchmarks)
+        self.cycles = 0  # poll cycles completed
 
     @classmethod
     def get(cls, conn_id: str, interval: float) -> _OrderWatch:
@@ -67,6 +68,7 @@ class _OrderWatch:
             for order_id in ids:
                 for queue in self.queues.get(order_id, ()):
                     queue.put_nowait(results.get(order_id))
+            self.cycles += 1
             await asyncio.sleep(self.interval)
 
 

@@ -178,3 +178,35 @@ def test_catalog_sync_dag_writes_changes_once(airflow_env, sandbox):
     second = run(["dags", "test", "kakaclo_catalog_sync"], airflow_env)
     out = second.stdout + second.stderr
     assert "qianyi: created 0, updated 0" in out and "birdsystem: created 0, updated 0" in out
+
+
+def test_birdsystem_fulfil_order_dag(airflow_env, sandbox):
+    stop = threading.Event()
+
+    def warehouse():  # finish the consignment once its wait was deferred (the trigger polled it)
+        while not stop.is_set():
+            for c in sandbox.birdsystem.consignments(status="PENDING"):
+                reads = sandbox.stats("birdsystem")["by_route"].get("GET /client/Consignment", 0)
+                if reads >= 3:
+                    sandbox.birdsystem.advance_consignment(c["id"], "FINISHED")
+            time.sleep(0.3)
+
+    thread = threading.Thread(target=warehouse, daemon=True)
+    thread.start()
+    try:
+        proc = run(["dags", "test", "birdsystem_fulfil_order"], airflow_env)
+    finally:
+        stop.set()
+        thread.join(5)
+    output = proc.stdout + proc.stderr
+    (consignment,) = sandbox.birdsystem.consignments()
+    assert "state=success" in output and "[DAG TEST] running trigger in line" in output
+    assert f"tracking code {consignment['delivery_reference']}" in output
+
+
+def test_place_order_dag_with_the_reply_lost_after_commit_places_once(airflow_env, sandbox):
+    sandbox.fail_next("kakaclo", "POST", "/openapi/v2/order/orders", after_commit=True)
+    with Supplier(sandbox, reads_before_shipping=3):
+        proc = run(["dags", "test", "kakaclo_place_order"], airflow_env)
+    assert "state=success" in proc.stdout + proc.stderr
+    assert len(sandbox.kakaclo.orders()) == 1
