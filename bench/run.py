@@ -70,6 +70,9 @@ class Sandbox:
     def connect(self, **extra) -> None:
         os.environ["AIRFLOW_CONN_KAKACLO_DEFAULT"] = json.dumps(
             {"conn_type": "kakaclo", "host": f"{self.url}/kakaclo", "password": TOKEN, "extra": extra})
+        os.environ["AIRFLOW_CONN_QIANYI_DEFAULT"] = json.dumps(
+            {"conn_type": "qianyi", "host": f"{self.url}/qianyi", "login": "sandbox-qianyi-app",
+             "password": "sandbox-qianyi-secret", "extra": extra})
         from airflow_provider_kakaclo.transport import limiter
 
         limiter._buckets.clear()  # a fresh client bucket for a freshly reset sandbox
@@ -148,6 +151,153 @@ def stock_sync_full(sandbox: Sandbox, args) -> list[Row]:
     ]
 
 
+@case("sku_upsert")
+def sku_upsert(sandbox: Sandbox, args) -> list[Row]:
+    """5,000 SKUs into Qianyi, then 10 % changed: write requests / changed SKUs, query requests."""
+    from airflow_provider_kakaclo.operators.skus import SkuUpsertOperator
+
+    sandbox.control.reset()
+    sandbox.connect()
+    n = args.upsert_skus
+    catalog = [{"sku": f"B-{i:06d}", "title": f"Tee {i}", "weight_g": "180", "length_cm": "30",
+                "width_cm": "20", "height_cm": "2", "price": "9.90"} for i in range(n)]
+    SkuUpsertOperator(task_id="seed", conn_id="qianyi_default", skus=catalog).execute({})
+    for rec in catalog[::10]:
+        rec["title"] += " v2"
+    changed = len(catalog[::10])
+    sandbox.control.qianyi.reset_calls()
+    start = time.monotonic()
+    result = SkuUpsertOperator(task_id="bench", conn_id="qianyi_default", skus=catalog).execute({})
+    wall = time.monotonic() - start
+    calls = sandbox.control.qianyi.calls()
+    writes = calls.get("UPDATE_SKU_INFO", 0) + calls.get("INSERT_SKU_INFO", 0)
+    queries = calls.get("QUERY_SIMPLE_LIST_SKU", 0)
+    bound = -(-n // 200)
+    return [
+        Row(f"sku_upsert ({n} SKUs, {changed} changed): writes / changed", "== 1.0", f"{writes / changed:.3f}",
+            writes == changed and result["updated"] == changed, {"wall_s": round(wall, 2)}),
+        Row("sku_upsert: query requests", f"<= {bound}", str(queries), queries <= bound, {}),
+    ]
+
+
+MEMORY_PROBE = """
+import json, os, resource, sys
+os.environ["AIRFLOW_CONN_KAKACLO_DEFAULT"] = json.dumps({"conn_type": "kakaclo", "host": sys.argv[1],
+    "password": "sandbox-kakaclo-token", "extra": {"rate_limit_burst": 0}})
+from airflow_provider_kakaclo.operators.stock import StockSyncOperator
+result = StockSyncOperator(task_id="m", source_conn_id="kakaclo_default").execute({})
+print(json.dumps({"rows": result["read"], "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+@case("memory")
+def memory(sandbox: Sandbox, args) -> list[Row]:
+    """Peak RSS of a fresh process syncing 200,000 SKUs / one syncing 2,000 (limits off: memory, not time)."""
+    peaks = {}
+    for size in (2000, args.memory_skus):
+        sandbox.control.reset(catalog_size=size, switches={"kakaclo": {"rate_limit_enabled": False}})
+        env = {**os.environ, "AIRFLOW_HOME": tempfile.mkdtemp(prefix="kakaclo-bench-mem-")}
+        out = subprocess.run([sys.executable, "-c", MEMORY_PROBE, f"{sandbox.url}/kakaclo"], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        peaks[size] = json.loads(out.strip().splitlines()[-1])
+    ratio = peaks[args.memory_skus]["maxrss_kb"] / peaks[2000]["maxrss_kb"]
+    return [Row(f"memory: peak RSS {args.memory_skus} / 2000 SKUs", "<= 1.2", f"{ratio:.3f}", ratio <= 1.2,
+                {str(k): v for k, v in peaks.items()})]
+
+
+IMPORT_PROBE = """
+import importlib, sys, time
+start = time.perf_counter()
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+print(time.perf_counter() - start)
+"""
+OURS = ["airflow.sdk", "airflow_provider_kakaclo.operators.orders", "airflow_provider_kakaclo.operators.stock",
+        "airflow_provider_kakaclo.operators.skus", "airflow_provider_kakaclo.sensors.orders",
+        "airflow_provider_kakaclo.hooks.kakaclo", "airflow_provider_kakaclo.hooks.qianyi",
+        "airflow_provider_kakaclo.hooks.birdsystem"]
+THEIRS = ["airflow.sdk", "airflow.providers.http.hooks.http", "airflow.providers.http.operators.http",
+          "airflow.providers.http.sensors.http"]
+
+
+@case("dag_parse")
+def dag_parse(sandbox: Sandbox, args) -> list[Row]:
+    """Import cost in a fresh interpreter beyond `airflow.sdk` alone: ours / providers-http's (medians)."""
+
+    def cost(modules: list[str]) -> float:
+        runs = []
+        for _ in range(args.runs):
+            out = subprocess.run([sys.executable, "-c", IMPORT_PROBE, *modules], capture_output=True, text=True,
+                                 check=True, env={**os.environ, "AIRFLOW_HOME": tempfile.mkdtemp()}).stdout
+            runs.append(float(out.strip().splitlines()[-1]))
+        return statistics.median(runs)
+
+    base = cost(["airflow.sdk"])
+    ours, theirs = cost(OURS) - base, cost(THEIRS) - base
+    ratio = ours / theirs if theirs > 0 else float("inf")
+    return [Row("dag_parse: our import cost / providers-http's (beyond airflow.sdk)", "<= 0.5", f"{ratio:.3f}",
+                ratio <= 0.5, {"sdk_s": round(base, 4), "ours_s": round(ours, 4), "http_s": round(theirs, 4)})]
+
+
+@case("deferred_orders")
+def deferred_orders(sandbox: Sandbox, args) -> list[Row]:
+    """500 OrderStatusSensor tasks on one connection: slots held after deferring, requests per poll cycle."""
+    import asyncio
+
+    from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
+    from airflow_provider_kakaclo.sensors.orders import OrderStatusSensor
+    from airflow_provider_kakaclo.triggers.orders import _OrderWatch
+
+    try:
+        from airflow.sdk.exceptions import TaskDeferred
+    except ImportError:
+        from airflow.exceptions import TaskDeferred
+
+    n = args.waiting_orders
+    sandbox.control.reset(balance=1_000_000, switches={"kakaclo": {"rate_limit_enabled": False}})
+    sandbox.connect(rate_limit_burst=0)
+    sku = sandbox.control.kakaclo.skus(limit=1, status=1)[0]
+    sandbox.control.kakaclo.set_stock(sku, "G007", n * 2)
+    hook = KakaCloHook()
+    order = {"orderAddresses": {"country": "US", "phone": "1", "recipient": "R", "province": "CA"},
+             "orderItemsList": [{"sku": sku, "quantity": 1}]}
+    ids = [hook.create_order(order) for _ in range(n)]
+
+    class TI:
+        def xcom_push(self, key, value):
+            pass
+
+    triggers = []
+    for order_id in ids:
+        try:
+            OrderStatusSensor(task_id="w", conn_id="kakaclo_default", order_id=order_id, deferrable=True,
+                              poke_interval=1).execute({"ti": TI()})
+        except TaskDeferred as deferred:
+            triggers.append(deferred.trigger)
+    held = n - len(triggers)
+    sandbox.control.reset_stats()
+
+    async def wait(cycles: int) -> int:
+        tasks = [asyncio.ensure_future(t.run().__anext__()) for t in triggers]
+        await asyncio.sleep(cycles * 1.0 + 0.5)
+        watch = _OrderWatch.get("kakaclo_default", 1.0)
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.wait_for(watch.task, 30)
+        return watch.cycles
+
+    cycles = asyncio.run(wait(3))
+    requests_made = sandbox.control.stats("kakaclo")["by_route"].get("GET /openapi/v2/order/orders", 0)
+    per_cycle = requests_made / max(cycles, 1)
+    goal = -(-n // 250)
+    return [
+        Row(f"deferred_orders ({n} sensors): worker slots held", "0", str(held), held == 0, {}),
+        Row("deferred_orders: vendor requests per poll cycle", f"<= {goal}", f"{per_cycle:.2f}", per_cycle <= goal,
+            {"cycles": cycles, "requests": requests_made}),
+    ]
+
+
 @case("client_overhead")
 def client_overhead(sandbox: Sandbox, args) -> list[Row]:
     """Limits off: our hook's calls per second / a bare requests.Session loop's, same calls (median of runs)."""
@@ -190,6 +340,9 @@ def main() -> int:
     parser.add_argument("--stock-calls", type=int, default=300)
     parser.add_argument("--overhead-calls", type=int, default=200)
     parser.add_argument("--stock-skus", type=int, default=20000)
+    parser.add_argument("--upsert-skus", type=int, default=5000)
+    parser.add_argument("--memory-skus", type=int, default=200000)
+    parser.add_argument("--waiting-orders", type=int, default=500)
     parser.add_argument("--out", default=str(REPO / "bench" / "results.json"))
     args = parser.parse_args()
     os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="kakaclo-bench-"))

@@ -71,5 +71,39 @@ def low_stock_report():
     report()
 
 
+@dag(
+    dag_id="kakaclo_stock_sync_sharded",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["kakaclo", "example", "stock", "sql", "mapped"],
+    doc_md=__doc__,
+)
+def kakaclo_stock_sync_sharded():
+    """Re-sync the SKUs already in the table as parallel shards (dynamic task mapping).
+
+    In production give the mapped tasks a pool (``pool="kakaclo_api"``) sized to what one vendor
+    account takes concurrently; each task's client limiter is per process.
+    """
+
+    @task
+    def shards(count: int = 4) -> list[list[str]]:
+        from airflow_provider_kakaclo.hooks.sql import sql_hook
+
+        skus = [r[0] for r in sql_hook(SQL_CONN_ID, "stock").get_records(
+            "SELECT DISTINCT sku FROM vendor_stock WHERE vendor = 'kakaclo' ORDER BY sku")]
+        size = max(1, -(-len(skus) // count))
+        return [skus[i:i + size] for i in range(0, len(skus), size)]
+
+    StockSyncOperator.partial(
+        task_id="sync_shard",
+        source_conn_id="kakaclo_default",
+        sql_conn_id=SQL_CONN_ID,
+        table="vendor_stock",
+        outlets=[STOCK],
+    ).expand(skus=shards())
+
+
 kakaclo_stock_sync()
 low_stock_report()
+kakaclo_stock_sync_sharded()

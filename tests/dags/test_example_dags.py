@@ -166,6 +166,12 @@ def test_stock_sync_dag_then_the_asset_scheduled_report(airflow_env, sandbox):
     assert "'inserted': 0, 'updated': 0" in again.stdout + again.stderr  # nothing changed: nothing written
     report = run(["dags", "test", "low_stock_report"], airflow_env)
     assert "stock table: 900 SKUs" in report.stdout + report.stderr
+    sku = sandbox.kakaclo.skus(limit=1)[0]
+    sandbox.kakaclo.set_stock(sku, "G007", 7)
+    sharded = run(["dags", "test", "kakaclo_stock_sync_sharded"], airflow_env)
+    out = sharded.stdout + sharded.stderr
+    assert "state=success" in out and out.count("stock sync kakaclo_default -> vendor_stock") == 4
+    assert len(re.findall(r"'updated': 1,", out)) == 1  # the one changed SKU, in exactly one shard
 
 
 def test_catalog_sync_dag_writes_changes_once(airflow_env, sandbox):
