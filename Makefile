@@ -37,24 +37,27 @@ lint: venv
 
 test: lint test-latest test-floor
 
-# Both runs use a real PostgreSQL server (Debian's package, installed when missing) on loopback.
+# Both runs use real PostgreSQL and Redis servers (Debian's packages, installed when missing) on loopback.
+SERVICES = KAKACLO_TEST_POSTGRES_URI=$$(bash scripts/postgres.sh start) KAKACLO_TEST_REDIS_URL=$$(bash scripts/redis.sh start)
+
 test-latest: venv
 	$(PY) -c "import airflow; print('Airflow', airflow.__version__)"
-	KAKACLO_TEST_POSTGRES_URI=$$(bash scripts/postgres.sh start) $(PY) -m pytest $(PYTEST_ARGS)
+	$(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-floor: venv-floor
 	$(FLOOR_PY) -c "import airflow; print('Airflow', airflow.__version__)"
-	KAKACLO_TEST_POSTGRES_URI=$$(bash scripts/postgres.sh start) $(FLOOR_PY) -m pytest $(PYTEST_ARGS)
+	$(SERVICES) $(FLOOR_PY) -m pytest $(PYTEST_ARGS)
 
 demo: venv
 	VENV=$(VENV) bash scripts/demo.sh
 
 bench: venv
-	$(PY) bench/run.py
+	KAKACLO_BENCH_REDIS_URL=$$(bash scripts/redis.sh start) $(PY) bench/run.py
 
 sandbox: venv
 	$(VENV)/bin/kakaclo-sandbox --host 127.0.0.1 --port 8980
 
 clean:
 	bash scripts/postgres.sh stop
+	bash scripts/redis.sh stop
 	rm -rf $(VENV) $(FLOOR_VENV) .demo .pytest_cache build *.egg-info

@@ -298,6 +298,56 @@ def deferred_orders(sandbox: Sandbox, args) -> list[Row]:
     ]
 
 
+SHARD_PROBE = """
+import json, os, sys
+extra = {"max_attempts": 10}
+if sys.argv[3]:
+    extra["rate_limit_backend"] = sys.argv[3]
+os.environ["AIRFLOW_CONN_KAKACLO_DEFAULT"] = json.dumps({"conn_type": "kakaclo", "host": sys.argv[1],
+    "password": "sandbox-kakaclo-token", "extra": extra})
+from airflow_provider_kakaclo.operators.stock import StockSyncOperator
+skus = json.loads(open(sys.argv[2]).read())
+print(json.dumps(StockSyncOperator(task_id="shard", source_conn_id="kakaclo_default", skus=skus).execute({})))
+"""
+
+
+@case("shared_limiter")
+def shared_limiter(sandbox: Sandbox, args) -> list[Row]:
+    """4 concurrent stock-sync shards (as mapped tasks on 4 workers) on one token: per-process limiters
+    versus one limiter shared through Redis. Wall time / the account's bound, and 429s."""
+    redis_url = os.environ.get("KAKACLO_BENCH_REDIS_URL")
+    if not redis_url:
+        return [Row("shared_limiter", "-", "skipped: KAKACLO_BENCH_REDIS_URL not set (make bench sets it)",
+                    False, {})]
+    shards, per = 4, args.shard_skus
+    rows = []
+    for label, backend in (("per-process limiters", ""), ("Redis-shared limiter", redis_url)):
+        sandbox.control.reset(catalog_size=shards * per)
+        skus = sandbox.control.kakaclo.skus(limit=shards * per)
+        files = []
+        for i in range(shards):
+            path = Path(tempfile.mkdtemp(prefix="kakaclo-bench-shard-")) / "skus.json"
+            path.write_text(json.dumps(skus[i * per:(i + 1) * per]))
+            files.append(path)
+        start = time.monotonic()
+        procs = [subprocess.Popen([sys.executable, "-c", SHARD_PROBE, f"{sandbox.url}/kakaclo", str(f), backend],
+                                  env={**os.environ, "AIRFLOW_HOME": str(f.parent)}, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True) for f in files]
+        outs = [p.communicate()[0] for p in procs]
+        wall = time.monotonic() - start
+        ok = all(p.returncode == 0 for p in procs)
+        stats = sandbox.control.stats("kakaclo")
+        served = stats["by_status"].get("200", 0)
+        throttled = stats["by_status"].get("429", 0)
+        bound = max(served - 120, 0) / 2
+        ratio = wall / bound if bound else float("nan")
+        rows.append(Row(f"shared_limiter, {label}: wall / bound; 429s", "<= 1.05; 0" if backend else "baseline",
+                        f"{ratio:.3f}; {throttled} x 429", (ratio <= 1.05 and throttled == 0 and ok) if backend else ok,
+                        {"stock_calls": served, "wall_s": round(wall, 2), "all_shards_ok": ok,
+                         "rows": sum(json.loads(o.strip().splitlines()[-1])["read"] for o in outs if o.strip())}))
+    return rows
+
+
 @case("client_overhead")
 def client_overhead(sandbox: Sandbox, args) -> list[Row]:
     """Limits off: our hook's calls per second / a bare requests.Session loop's, same calls (median of runs)."""
@@ -343,6 +393,7 @@ def main() -> int:
     parser.add_argument("--upsert-skus", type=int, default=5000)
     parser.add_argument("--memory-skus", type=int, default=200000)
     parser.add_argument("--waiting-orders", type=int, default=500)
+    parser.add_argument("--shard-skus", type=int, default=2000)
     parser.add_argument("--out", default=str(REPO / "bench" / "results.json"))
     args = parser.parse_args()
     os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="kakaclo-bench-"))

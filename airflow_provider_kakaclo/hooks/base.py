@@ -189,12 +189,16 @@ class VendorHook(BaseHook):
     def _limiter(self, settings: TransportSettings):
         from airflow_provider_kakaclo.transport.limiter import shared_bucket
 
+        backend = self.extras.get("rate_limit_backend") or None
+        if backend:
+            mask(backend)  # a Redis URL may carry a password
         return shared_bucket(
             self.vendor,
             settings.base_url,
             self.connection.password or "",
             settings.rate_limit_burst,
             settings.rate_limit_per_second,
+            backend=backend,
         )
 
     @cached_property

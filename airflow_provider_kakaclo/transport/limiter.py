@@ -90,22 +90,75 @@ class _Unlimited:
 
 UNLIMITED = _Unlimited()
 
+#: One leaky bucket in Redis, updated atomically: drain by the time elapsed (Redis' own clock, so
+#: workers on different machines agree), book one slot, and say how long to wait before sending.
+_RESERVE = """
+local key, capacity, rate = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+local saturate = ARGV[3] == "1"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', key, 'level', 'stamp')
+local level = tonumber(state[1]) or 0
+local stamp = tonumber(state[2]) or now
+level = math.max(0, level - (now - stamp) * rate)
+if saturate then
+  level = math.max(level, capacity)
+else
+  level = level + 1
+end
+redis.call('HSET', key, 'level', tostring(level), 'stamp', tostring(now))
+redis.call('EXPIRE', key, math.ceil(capacity / rate) + 60)
+return tostring(math.max(0, (level - capacity) / rate))
+"""
+
+
+class RedisLeakyBucket(LeakyBucket):
+    """The same leaky bucket, kept in Redis so every worker on one vendor account shares it.
+
+    Selected by the connection extra ``rate_limit_backend: redis://host:port/db`` (Celery
+    deployments run Redis already). Needs the ``redis`` package (extra ``[redis]``).
+    """
+
+    def __init__(self, url: str, key: str, capacity: float, rate: float, *, margin: float = 1.0) -> None:
+        import redis
+
+        self.capacity = max(1.0, capacity - margin)
+        self.rate = rate
+        self.key = key
+        self._client = redis.Redis.from_url(url, socket_timeout=5)
+        self._script = self._client.register_script(_RESERVE)
+
+    def reserve(self) -> float:
+        return float(self._script(keys=[self.key], args=[self.capacity, self.rate, "0"]))
+
+    def saturate(self) -> None:
+        self._script(keys=[self.key], args=[self.capacity, self.rate, "1"])
+
 _buckets: dict[tuple, LeakyBucket] = {}
 _buckets_lock = threading.Lock()
 
 
-def shared_bucket(vendor: str, base_url: str, credential: str, capacity: float, rate: float):
-    """Return the process-wide bucket for one vendor account, so every hook on it shares one limit.
+def shared_bucket(vendor: str, base_url: str, credential: str, capacity: float, rate: float,
+                  backend: str | None = None):
+    """Return the bucket for one vendor account, so every hook on it shares one limit.
 
     The vendor limits per token ("app and store"), so the key is the vendor, the base URL and a
     digest of the credential (never the credential itself). ``capacity <= 0`` turns limiting off.
+    Without ``backend`` the bucket is shared within the process; with ``redis://...`` it is shared
+    by every process and machine using that Redis.
     """
     if capacity <= 0 or rate <= 0:
         return UNLIMITED
-    digest = hashlib.sha256(credential.encode()).hexdigest()[:16]
-    key = (vendor, base_url.rstrip("/"), digest, capacity, rate)
+    digest = hashlib.sha256(f"{vendor}|{base_url.rstrip('/')}|{credential}".encode()).hexdigest()[:24]
+    key = (digest, capacity, rate, backend or "")
     with _buckets_lock:
         bucket = _buckets.get(key)
         if bucket is None:
-            bucket = _buckets[key] = LeakyBucket(capacity, rate)
+            if backend:
+                if not backend.startswith(("redis://", "rediss://", "unix://")):
+                    raise ValueError(f"rate_limit_backend must be a redis:// URL, got {backend.split(':')[0]}:...")
+                bucket = RedisLeakyBucket(backend, f"kakaclo-provider:bucket:{digest}", capacity, rate)
+            else:
+                bucket = LeakyBucket(capacity, rate)
+            _buckets[key] = bucket
         return bucket

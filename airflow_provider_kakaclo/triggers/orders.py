@@ -126,4 +126,4 @@ class OrderStatusTrigger(BaseTrigger):
             if reason := unreachable_reason(status.status, self.target_status):
                 yield TriggerEvent({"status": "failed", "message": reason, "order": status.to_dict()})
                 return
-            log.info("order %s is %s, waiting for %s", self.order_id, status.status, self.target_status)
+            log.debug("order %s is %s, waiting for %s", self.order_id, status.status, self.target_status)

@@ -69,3 +69,48 @@ def test_shared_bucket_per_account_and_off_when_zero():
 def test_bad_bucket_rejected():
     with pytest.raises(ValueError):
         LeakyBucket(0, 2)
+
+
+@pytest.fixture
+def redis_url():
+    import os
+
+    url = os.environ.get("KAKACLO_TEST_REDIS_URL")
+    if not url:
+        pytest.fail("KAKACLO_TEST_REDIS_URL is not set: run the suite with `make test`, which starts Redis "
+                    "(scripts/redis.sh), or deselect with -m 'not redis'")
+    return url
+
+
+@pytest.mark.redis
+def test_redis_bucket_is_one_limit_for_every_worker(redis_url):
+    """Two workers (two bucket objects, as two processes would have) book from one Redis bucket."""
+    import uuid
+
+    from airflow_provider_kakaclo.transport.limiter import RedisLeakyBucket
+
+    key = f"test:{uuid.uuid4()}"
+    a = RedisLeakyBucket(redis_url, key, 5, 10, margin=0)
+    b = RedisLeakyBucket(redis_url, key, 5, 10, margin=0)
+    waits = sorted(bucket.reserve() for _ in range(10) for bucket in (a, b))
+    # 5 free slots, then one every 1/10 s: the same schedule one bucket would give 20 callers
+    assert waits[:5] == [0.0] * 5
+    assert waits[5:] == pytest.approx([i / 10 for i in range(1, 16)], abs=0.05)
+    b.saturate()
+    assert a.reserve() >= 1.5
+
+
+@pytest.mark.redis
+def test_connection_extra_selects_the_redis_backend(redis_url, monkeypatch):
+    from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
+    from airflow_provider_kakaclo.transport import limiter
+    from tests.conftest import set_connection
+
+    limiter._buckets.clear()
+    set_connection(monkeypatch, "kakaclo_default", conn_type="kakaclo", host="https://k.test", password="t",
+                   extra={"rate_limit_backend": redis_url})
+    assert isinstance(KakaCloHook().transport.limiter, limiter.RedisLeakyBucket)
+    set_connection(monkeypatch, "kakaclo_default", conn_type="kakaclo", host="https://k.test", password="t",
+                   extra={"rate_limit_backend": "memcached://x"})
+    with pytest.raises(ValueError, match="redis:// URL"):
+        KakaCloHook().transport  # noqa: B018
