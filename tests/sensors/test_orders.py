@@ -84,3 +84,16 @@ def test_execute_complete(order_id):
     assert s.execute_complete({}, {"status": "success", "order": order}) == order
     with pytest.raises(AirflowFailException, match="cancelled"):
         s.execute_complete({}, {"status": "failed", "message": "the order is cancelled"})
+
+
+def test_a_trigger_timeout_ends_as_sensor_timeout_which_airflow_does_not_retry(kakaclo_conn):
+    from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+
+    try:
+        from airflow.sdk.exceptions import AirflowSensorTimeout
+    except ImportError:  # Airflow 3.1
+        from airflow.exceptions import AirflowSensorTimeout
+
+    s = sensor("1000000000001", deferrable=True)
+    with pytest.raises(AirflowSensorTimeout):
+        s.resume_execution(TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, {})
