@@ -44,8 +44,12 @@ def airflow_env(tmp_path_factory, sandbox_server):
     return env
 
 
+OUTPUTS: list[str] = []
+
+
 def run(args: list[str], env: dict, timeout: float = 240) -> subprocess.CompletedProcess:
     proc = subprocess.run([AIRFLOW, *args], env=env, capture_output=True, text=True, timeout=timeout)
+    OUTPUTS.append(proc.stdout + proc.stderr)
     assert proc.returncode == 0, f"airflow {' '.join(args)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
     return proc
 
@@ -216,3 +220,29 @@ def test_place_order_dag_with_the_reply_lost_after_commit_places_once(airflow_en
         proc = run(["dags", "test", "kakaclo_place_order"], airflow_env)
     assert "state=success" in proc.stdout + proc.stderr
     assert len(sandbox.kakaclo.orders()) == 1
+
+
+SECRETS = (SANDBOX_TOKEN, "sandbox-qianyi-secret", "sandbox-birdsystem-key")
+
+
+def test_no_secret_in_logs_xcom_rendered_fields_or_trigger_kwargs(airflow_env):
+    """Runs last in this module: everything the example DAGs left behind, searched for credentials."""
+    import sqlite3
+
+    assert len(OUTPUTS) >= 10
+    for output in OUTPUTS:
+        for secret in SECRETS:
+            assert secret not in output
+    home = Path(airflow_env["AIRFLOW_HOME"])
+    for log in home.rglob("*.log"):
+        text = log.read_text(errors="replace")
+        assert not any(secret in text for secret in SECRETS), log
+    db = sqlite3.connect(home / "airflow.db")
+    tables = {"xcom": "value", "rendered_task_instance_fields": "rendered_fields", "trigger": "kwargs"}
+    seen = 0
+    for table, column in tables.items():
+        for (value,) in db.execute(f"SELECT {column} FROM {table}"):
+            seen += 1
+            text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+            assert not any(secret in text for secret in SECRETS), (table, text[:200])
+    assert seen > 0
