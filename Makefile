@@ -9,12 +9,13 @@ FLOOR_PY := $(FLOOR_VENV)/bin/python
 PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv-floor lint test test-latest test-floor demo bench sandbox clean
+.PHONY: help venv venv-floor lint test test-latest test-floor demo bench chaos sandbox clean
 
 help:
 	@echo "make demo   - example DAGs in real Airflow against the sandbox (SQLite)"
 	@echo "make test   - lint + every test, on Airflow 3.3.x and on the 3.1.8 floor"
 	@echo "make bench  - benchmarks against the sandbox, table + bench/results.json"
+	@echo "make chaos  - the fault campaign (orders under faults, syncs interrupted), one table"
 	@echo "make sandbox - run the vendor sandbox on http://127.0.0.1:8980"
 
 $(VENV)/.installed: pyproject.toml ci/constraints-latest.txt
@@ -33,7 +34,7 @@ venv: $(VENV)/.installed
 venv-floor: $(FLOOR_VENV)/.installed
 
 lint: venv
-	$(VENV)/bin/ruff check airflow_provider_kakaclo example_dags tests bench scripts
+	$(VENV)/bin/ruff check airflow_provider_kakaclo example_dags tests bench scripts chaos
 
 test: lint test-latest test-floor
 
@@ -53,6 +54,9 @@ demo: venv
 
 bench: venv
 	KAKACLO_BENCH_REDIS_URL=$$(bash scripts/redis.sh start) $(PY) bench/run.py
+
+chaos: venv
+	$(PY) chaos/run.py
 
 sandbox: venv
 	$(VENV)/bin/kakaclo-sandbox --host 127.0.0.1 --port 8980

@@ -10,6 +10,7 @@ import pytest
 from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
 from airflow_provider_kakaclo.triggers.orders import OrderStatusTrigger, _OrderWatch
 from tests.conftest import SANDBOX_TOKEN, set_connection
+from tests.triggers.conftest import first_event
 
 ADDRESS = {"country": "US", "phone": "+1 555 0100", "recipient": "Ada Lovelace", "province": "CA"}
 
@@ -26,15 +27,6 @@ def round_trip(trigger: OrderStatusTrigger) -> OrderStatusTrigger:
     assert classpath.endswith("OrderStatusTrigger")
     json.dumps(kwargs)
     return OrderStatusTrigger(**kwargs)
-
-
-async def first_event(trigger, advance=None):
-    agen = trigger.run()
-    if advance:
-        asyncio.get_running_loop().call_later(0.2, advance)
-    event = await asyncio.wait_for(agen.__anext__(), timeout=20)
-    await agen.aclose()
-    return event.payload
 
 
 def test_fires_when_the_order_ships(kakaclo_conn, sandbox):

@@ -8,17 +8,9 @@ import json
 from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
 from airflow_provider_kakaclo.triggers.refunds import RefundStatusTrigger
 from tests.conftest import SANDBOX_TOKEN
+from tests.triggers.conftest import first_event
 
 ADDRESS = {"country": "US", "phone": "+1 555 0100", "recipient": "Ada Lovelace", "province": "CA"}
-
-
-async def first_event(trigger, advance=None):
-    agen = trigger.run()
-    if advance:
-        asyncio.get_running_loop().call_later(0.2, advance)
-    event = await asyncio.wait_for(agen.__anext__(), timeout=20)
-    await agen.aclose()
-    return event.payload
 
 
 def test_refund_outcome_event(kakaclo_conn, sandbox):

@@ -14,16 +14,13 @@ review, consignment progress) moves only through the control API.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..ratelimit import LeakyBuckets
-from ..registry import Clocks
+from ..backend import VendorBackend
 from ..seeded import mix
-from ..switches import SwitchBoard
 from ..timeutil import day_start, parse_iso, to_epoch
 from . import DEFAULT_API_KEY
 from .catalog import (
@@ -151,19 +148,8 @@ class ConvertResult:
     errors: list[dict[str, str]]
 
 
-class BirdSystemBackend:
+class BirdSystemBackend(VendorBackend):
     """Sandbox state of one BirdSystem client account."""
-
-    def __init__(self, settings: dict[str, Any], clocks: Clocks, switches: SwitchBoard) -> None:
-        """:param settings: see :meth:`reset`
-        :param clocks: time sources
-        :param switches: the BirdSystem switch values
-        """
-        self.clocks = clocks
-        self.switches = switches
-        self._lock = threading.RLock()
-        self.buckets = LeakyBuckets(clocks.monotonic)
-        self.reset(settings)
 
     # -- setup -----------------------------------------------------------------------------------
 

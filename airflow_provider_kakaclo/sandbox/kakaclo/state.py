@@ -11,14 +11,11 @@ when the control API asks (:meth:`advance_order`, :meth:`resolve_refund`).
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..ratelimit import LeakyBuckets
-from ..registry import Clocks
-from ..switches import SwitchBoard
+from ..backend import VendorBackend
 from ..timeindex import TimeIndex
 from ..timeutil import DAY_SECONDS, day_start, parse_iso, to_epoch
 from . import DEFAULT_TOKEN, errors
@@ -100,19 +97,8 @@ def spu_status(sku_statuses: list[int]) -> int:
     return 0
 
 
-class KakaCloBackend(ControlMixin):
+class KakaCloBackend(VendorBackend, ControlMixin):
     """Sandbox state of one KakaClo account."""
-
-    def __init__(self, settings: dict[str, Any], clocks: Clocks, switches: SwitchBoard) -> None:
-        """:param settings: catalog_size, seed, balance, tokens, anchor (see :meth:`reset`)
-        :param clocks: time sources
-        :param switches: the KakaClo switch values
-        """
-        self.clocks = clocks
-        self.switches = switches
-        self._lock = threading.RLock()
-        self.buckets = LeakyBuckets(clocks.monotonic)
-        self.reset(settings)
 
     # -- setup -----------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ import calendar
 import copy
 import hashlib
 import itertools
-import threading
 import time
 import uuid
 from collections import Counter
@@ -21,9 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..ratelimit import LeakyBuckets
-from ..registry import Clocks
-from ..switches import SwitchBoard
+from ..backend import VendorBackend
 from ..timeutil import day_start, parse_iso, to_epoch
 from . import DEFAULT_APP_ID, DEFAULT_APP_SECRET, errors
 from .catalog import (
@@ -122,20 +119,8 @@ class Stats:
     faults: Counter = field(default_factory=Counter)
 
 
-class QianyiBackend:
+class QianyiBackend(VendorBackend):
     """Sandbox state of one Qianyi ERP account (all apps share it)."""
-
-    def __init__(self, settings: dict[str, Any], clocks: Clocks, switches: SwitchBoard) -> None:
-        """:param settings: see :meth:`reset`
-        :param clocks: time sources
-        :param switches: the Qianyi switch values
-        """
-        self.clocks = clocks
-        self.switches = switches
-        self._lock = threading.RLock()
-        self.buckets = LeakyBuckets(clocks.monotonic)
-        self.stats = Stats()
-        self.reset(settings)
 
     # -- setup -------------------------------------------------------------------------------------
 

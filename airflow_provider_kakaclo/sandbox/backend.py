@@ -1,0 +1,29 @@
+"""What every vendor backend starts with: clocks, switches, a lock, per-credential rate buckets."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from .ratelimit import LeakyBuckets
+from .registry import Clocks
+from .switches import SwitchBoard
+
+
+class VendorBackend:
+    """Base of the vendor backends (moto's ``BaseBackend`` in spirit): subclasses define ``reset``.
+
+    :param settings: the vendor's settings (see the subclass's ``reset``)
+    :param clocks: time sources
+    :param switches: the vendor's switch values
+    """
+
+    def __init__(self, settings: dict[str, Any], clocks: Clocks, switches: SwitchBoard) -> None:
+        self.clocks = clocks
+        self.switches = switches
+        self._lock = threading.RLock()
+        self.buckets = LeakyBuckets(clocks.monotonic)
+        self.reset(settings)
+
+    def reset(self, settings: dict[str, Any] | None = None) -> None:
+        raise NotImplementedError

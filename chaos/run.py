@@ -1,0 +1,322 @@
+"""`make chaos`: the fault campaign. Orders placed under injected faults, syncs interrupted and rerun.
+
+Everything runs against a sandbox on loopback, bounded in count and time, and stops by itself.
+Prints one table (scenario, runs, faults injected, expected, observed, holds) and exits non-zero if a
+row does not hold. `tests/test_chaos.py` runs a reduced campaign inside `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+REPO = Path(__file__).resolve().parents[1]
+KAKACLO_TOKEN = "sandbox-kakaclo-token"
+ADDRESS = {"country": "US", "phone": "+1 555 0100", "recipient": "Chaos Monkey", "province": "CA"}
+CREATE = "/openapi/v2/order/orders"
+
+
+@dataclass
+class Row:
+    scenario: str
+    runs: int
+    faults: Counter = field(default_factory=Counter)
+    expected: str = ""
+    observed: str = ""
+    holds: bool = False
+
+
+class TI:
+    def __init__(self, run_id: str) -> None:
+        self.dag_id, self.run_id, self.task_id, self.map_index = "chaos", run_id, "place", -1
+
+    def xcom_push(self, key, value) -> None:
+        pass
+
+
+def context(run_id: str) -> dict:
+    return {"ti": TI(run_id), "dag_run": SimpleNamespace(start_date=None, queued_at=None),
+            "task_state_store": None}
+
+
+def set_kakaclo(url: str, token: str) -> None:
+    os.environ["AIRFLOW_CONN_KAKACLO_DEFAULT"] = json.dumps({
+        "conn_type": "kakaclo", "host": f"{url}/kakaclo", "password": token,
+        "extra": {"rate_limit_burst": 0, "read_timeout": 1.0, "backoff_initial": 0.01, "backoff_max": 0.2}})
+
+
+def set_birdsystem(url: str) -> None:
+    os.environ["AIRFLOW_CONN_BIRDSYSTEM_DEFAULT"] = json.dumps({
+        "conn_type": "birdsystem", "host": f"{url}/birdsystem", "password": "sandbox-birdsystem-key",
+        "extra": {"company_id": 1001, "read_timeout": 1.0, "backoff_initial": 0.01, "backoff_max": 0.2}})
+
+
+def attempt_with_retries(run, retries: int = 6) -> tuple[object, int]:
+    """Run a task the way Airflow would: from the top again after each failure (bounded)."""
+    last = None
+    for attempt in range(1, retries + 1):
+        try:
+            return run(), attempt
+        except Exception as err:
+            last = err
+            time.sleep(0.05)
+    raise RuntimeError(f"still failing after {retries} tries: {last}")
+
+
+KILL_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[3])
+from chaos.run import context
+from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator
+PlaceOrderOperator(task_id="place", conn_id=sys.argv[4], order=json.loads(sys.argv[1]),
+                   check_stock=False, check_freight=False, check_balance=False).execute(context(sys.argv[2]))
+"""
+
+
+def kill_between_commit_and_reply(sandbox, vendor: str, path: str, order: dict, run_id: str, conn_id: str,
+                                  count_orders) -> None:
+    """Start the task in its own process, wait until the vendor committed, SIGKILL it before it reads."""
+    from airflow_provider_kakaclo.operators.orders import stable_reference
+
+    reference = stable_reference(context(run_id))
+    sandbox.add_fault(vendor, "POST", path, "delay_after_commit", seconds=30)
+    proc = subprocess.Popen([sys.executable, "-c", KILL_PROBE, json.dumps(order), run_id, str(REPO), conn_id],
+                            env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    try:
+        while count_orders(reference) == 0 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        sandbox.clear_faults(vendor)
+
+
+def orders_kakaclo(sandbox, url: str, n: int, rng: random.Random, kills: int) -> Row:
+    from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator, stable_reference
+
+    row = Row("orders: KakaClo PlaceOrderOperator", n, expected=f"{n} orders, 0 duplicates, 0 lost")
+    sandbox.reset(balance=10_000_000, switches={"kakaclo": {"rate_limit_enabled": False}})
+    sku = sandbox.kakaclo.skus(limit=1, status=1)[0]
+    sandbox.kakaclo.set_stock(sku, "G007", n * 10)
+    token = KAKACLO_TOKEN
+    set_kakaclo(url, token)
+    order = {"orderAddresses": ADDRESS, "orderItemsList": [{"sku": sku, "quantity": 1}], "channelType": "Standard"}
+    kinds = ["none", "hang_before", "drop_after_commit", "status_503", "storm_429", "rotate_token", "truncate"]
+    kill_at = set(rng.sample(range(n), min(kills, n)))
+    for i in range(n):
+        run_id = f"chaos-k-{i}"
+        kind = "sigkill" if i in kill_at else rng.choice(kinds)
+        row.faults[kind] += 1
+        if kind == "hang_before":
+            sandbox.add_fault("kakaclo", "POST", CREATE, "hang", seconds=1.5)
+        elif kind == "drop_after_commit":
+            sandbox.fail_next("kakaclo", "POST", CREATE, after_commit=True)
+        elif kind == "truncate":
+            sandbox.add_fault("kakaclo", "POST", CREATE, "drop_after_commit", style="truncate")
+        elif kind == "status_503":
+            sandbox.fail_next("kakaclo", "POST", CREATE, status=503, count=rng.randint(1, 3))
+        elif kind == "storm_429":
+            sandbox.add_fault("kakaclo", None, None, "status", status=429, count=rng.randint(3, 8), retry_after=0.05)
+        elif kind == "rotate_token":
+            new = f"rotated-{i}-token"
+            sandbox.kakaclo.rotate_token(token, new)
+            token = new
+            set_kakaclo(url, token)  # the connection is updated; the running hook re-reads it on 401
+        elif kind == "sigkill":
+            kill_between_commit_and_reply(sandbox, "kakaclo", CREATE, order, run_id, "kakaclo_default",
+                                          lambda ref: sandbox.kakaclo.order_count(custom_order_id=ref))
+        attempt_with_retries(lambda rid=run_id: PlaceOrderOperator(
+            task_id="place", conn_id="kakaclo_default", order=order).execute(context(rid)))
+        sandbox.clear_faults("kakaclo")
+    refs = Counter(o.get("customOrderId") for o in sandbox.kakaclo.orders())
+    wanted = {stable_reference(context(f"chaos-k-{i}")) for i in range(n)}
+    duplicates = sum(c - 1 for ref, c in refs.items() if c > 1)
+    lost = len(wanted - set(refs))
+    row.observed = f"{sum(refs[r] for r in wanted)} orders, {duplicates} duplicates, {lost} lost"
+    row.holds = row.observed == row.expected and set(refs) == wanted
+    return row
+
+
+def orders_birdsystem(sandbox, url: str, n: int, rng: random.Random, kills: int) -> Row:
+    from airflow_provider_kakaclo.hooks.birdsystem import BirdSystemHook
+    from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator, stable_reference
+
+    row = Row("orders: BirdSystem consignments", n, expected=f"{n} consignments, 0 duplicates, 0 lost")
+    sandbox.reset()
+    set_birdsystem(url)
+    hook = BirdSystemHook()
+    product = next(p for p in hook.iter_products(status="ACTIVE")
+                   if hook.get_available_quantity([p.id])[p.id].available >= 1)
+    sandbox.birdsystem.set_stock(product.id, company_id=1001, live=n * 10, locked=0)
+    service = next(s for s in hook.get_delivery_services() if s["name"] == "Royal Mail Tracked 48")
+    order = {"consignment": {"delivery_service_id": int(service["id"]), "contact": "Chaos Monkey",
+                             "address_line1": "1 Market St", "city": "London", "country_iso": "GB"},
+             "lines": [{"product_id": int(product.id), "quantity": 1}]}
+    kinds = ["none", "hang_before", "drop_after_commit_create", "drop_after_commit_line", "drop_after_submit",
+             "status_503"]
+    kill_at = set(rng.sample(range(n), min(kills, n)))
+    for i in range(n):
+        run_id = f"chaos-b-{i}"
+        kind = "sigkill" if i in kill_at else rng.choice(kinds)
+        row.faults[kind] += 1
+        if kind == "hang_before":
+            sandbox.add_fault("birdsystem", "POST", "/client/Consignment", "hang", seconds=1.5)
+        elif kind == "drop_after_commit_create":
+            sandbox.fail_next("birdsystem", "POST", "/client/Consignment", after_commit=True)
+        elif kind == "drop_after_commit_line":
+            sandbox.fail_next("birdsystem", "POST", "/client/Consignment-Product", after_commit=True)
+        elif kind == "drop_after_submit":
+            sandbox.fail_next("birdsystem", "POST", "/client/Consignment/Batch-Update-Status", after_commit=True)
+        elif kind == "status_503":
+            sandbox.fail_next("birdsystem", "POST", "/client/Consignment", status=503)
+        elif kind == "sigkill":
+            kill_between_commit_and_reply(
+                sandbox, "birdsystem", "/client/Consignment", order, run_id, "birdsystem_default",
+                lambda ref: sandbox.birdsystem.consignment_count(sales_reference=ref))
+        attempt_with_retries(lambda rid=run_id: PlaceOrderOperator(
+            task_id="place", conn_id="birdsystem_default", order=order).execute(context(rid)))
+        sandbox.clear_faults("birdsystem")
+    consignments = [c for c in sandbox.birdsystem.consignments() if c.get("status") not in ("CANCELLED", "DELETED")]
+    refs = Counter(c.get("sales_reference") for c in consignments)
+    wanted = {stable_reference(context(f"chaos-b-{i}")) for i in range(n)}
+    duplicates = sum(c - 1 for c in refs.values() if c > 1)
+    lost = len(wanted - set(refs))
+    not_submitted = sum(1 for c in consignments if c.get("status") != "PENDING")
+    row.observed = f"{sum(refs[r] for r in wanted)} consignments, {duplicates} duplicates, {lost} lost"
+    row.holds = row.observed == row.expected and not_submitted == 0
+    if not_submitted:
+        row.observed += f" ({not_submitted} not submitted)"
+    return row
+
+
+def stock_interrupted(sandbox, url: str, runs: int, rng: random.Random) -> Row:
+    from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
+    from airflow_provider_kakaclo.hooks.sql import sql_hook
+    from airflow_provider_kakaclo.operators.stock import StockSyncOperator
+    from airflow_provider_kakaclo.stock import StockTable
+
+    row = Row("stock sync killed mid-run, then rerun", runs, expected="table == vendor stock, every run")
+    sandbox.reset(catalog_size=1200, switches={"kakaclo": {"rate_limit_enabled": False}})
+    set_kakaclo(url, KAKACLO_TOKEN)
+    real = KakaCloHook.iter_stock
+    matches = 0
+    for _run in range(runs):
+        os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="kakaclo-chaos-stock-")
+        for sku in sandbox.kakaclo.skus(offset=rng.randint(0, 1100), limit=5):  # the vendor moves on
+            sandbox.kakaclo.set_stock(sku, "G007", rng.randint(0, 50))
+        stop_at = rng.randint(1, 3000)
+        row.faults[f"killed after {stop_at // 500 * 500}+ rows"] += 1
+
+        def dies(self, _stop=stop_at, **kwargs):
+            for n, item in enumerate(real(self, **kwargs)):
+                if n == _stop:
+                    raise KeyboardInterrupt("killed")
+                yield item
+
+        KakaCloHook.iter_stock = dies
+        try:
+            StockSyncOperator(task_id="s", source_conn_id="kakaclo_default", batch_size=rng.choice([50, 200, 500])
+                              ).execute({})
+        except KeyboardInterrupt:
+            pass
+        finally:
+            KakaCloHook.iter_stock = real
+        StockSyncOperator(task_id="s", source_conn_id="kakaclo_default").execute({})
+        truth = sorted(("kakaclo", r.sku, r.warehouse, r.available, None) for r in KakaCloHook().iter_stock())
+        with StockTable(sql_hook(None, "stock"), "vendor_stock") as table:
+            matches += table.rows("kakaclo") == truth
+    row.observed = f"{matches}/{runs} runs equal"
+    row.holds = matches == runs
+    return row
+
+
+def upsert_interrupted(sandbox, url: str, runs: int, rng: random.Random) -> Row:
+    from airflow_provider_kakaclo.hooks.qianyi import QianyiHook
+    from airflow_provider_kakaclo.operators.skus import SkuUpsertOperator
+
+    row = Row("SKU upsert failing mid-run, then rerun", runs, expected="Qianyi == source, every run")
+    os.environ["AIRFLOW_CONN_QIANYI_DEFAULT"] = json.dumps({
+        "conn_type": "qianyi", "host": f"{url}/qianyi", "login": "sandbox-qianyi-app",
+        "password": "sandbox-qianyi-secret", "extra": {"backoff_initial": 0.01, "backoff_max": 0.1}})
+    matches = 0
+    for _run in range(runs):
+        sandbox.reset()
+        catalog = [{"sku": f"CH-{i:04d}", "title": f"Item {i} r{rng.randint(0, 3)}", "weight_g": "100",
+                    "length_cm": "1", "width_cm": "1", "height_cm": "1"} for i in range(300)]
+        kind = rng.choice(["drop_after_commit", "status_502"])
+        row.faults[kind] += 1
+        if kind == "drop_after_commit":
+            sandbox.add_fault("qianyi", "POST", "/api/v1/sku", "drop_after_commit", count=rng.randint(1, 5))
+        else:
+            sandbox.fail_next("qianyi", "POST", "/api/v1/sku", status=502, count=rng.randint(1, 20))
+        try:
+            SkuUpsertOperator(task_id="u", conn_id="qianyi_default", skus=catalog, max_failures=300).execute({})
+        except Exception:
+            pass
+        sandbox.clear_faults("qianyi")
+        result = SkuUpsertOperator(task_id="u", conn_id="qianyi_default", skus=catalog).execute({})
+        stored = {s.sku: s.title for s in QianyiHook().iter_skus(skus=[c["sku"] for c in catalog])}
+        matches += stored == {c["sku"]: c["title"] for c in catalog} and result["failed"] == 0
+    row.observed = f"{matches}/{runs} runs equal"
+    row.holds = matches == runs
+    return row
+
+
+def run_campaign(orders: int, bird_orders: int, kills: int, sync_runs: int, seed: int) -> list[Row]:
+    from airflow_provider_kakaclo.sandbox import SandboxClient, ThreadedSandbox
+
+    rng = random.Random(seed)
+    os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="kakaclo-chaos-"))
+    server = ThreadedSandbox(host="127.0.0.1", port=0).start()
+    try:
+        sandbox = SandboxClient(server.url)
+        return [
+            orders_kakaclo(sandbox, server.url, orders, rng, kills),
+            orders_birdsystem(sandbox, server.url, bird_orders, rng, kills),
+            stock_interrupted(sandbox, server.url, sync_runs, rng),
+            upsert_interrupted(sandbox, server.url, sync_runs, rng),
+        ]
+    finally:
+        server.stop()
+
+
+def print_table(rows: list[Row]) -> None:
+    print("\n| scenario | runs | faults injected | expected | observed | holds |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        faults = ", ".join(f"{k} x{v}" for k, v in sorted(r.faults.items()))
+        print(f"| {r.scenario} | {r.runs} | {faults} | {r.expected} | {r.observed} | {'yes' if r.holds else 'NO'} |")
+
+
+def main() -> int:
+    import logging
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--bird-orders", type=int, default=1000)
+    parser.add_argument("--kills", type=int, default=10, help="orders per vendor placed under SIGKILL")
+    parser.add_argument("--sync-runs", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=20261122)
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # the campaign provokes thousands of retries: keep the table readable
+    started = time.monotonic()
+    rows = run_campaign(args.orders, args.bird_orders, args.kills, args.sync_runs, args.seed)
+    print_table(rows)
+    print(f"\n{time.monotonic() - started:.0f} s, seed {args.seed}")
+    return 0 if all(r.holds for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
