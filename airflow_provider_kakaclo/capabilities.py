@@ -79,6 +79,9 @@ class OrderRefunder(Protocol):
     def request_refund(self, order_id: str, refund: Mapping[str, Any]) -> str:
         """Ask for a refund; return the refund's id."""
 
+    def get_refund_status(self, order_id: str, refund_id: str) -> str | None:
+        """The refund's outcome."""
+
     async def aget_refund_status(self, order_id: str, refund_id: str) -> str | None:
         """The refund's outcome, without blocking an event loop."""
 

@@ -477,12 +477,13 @@ class KakaCloHook(VendorHook):
                 return refund.refundNo, status
         return None
 
-    async def aget_refund_status(self, order_id: str, refund_id: str) -> str | None:
+    def get_refund_status(self, order_id: str, refund_id: str) -> str | None:
         """``pending``, ``succeeded`` or ``failed`` for the refund ``refund_id`` of the order."""
-        for refund in await self.aget_refunds(order_id):
-            if refund.refundNo == str(refund_id):
-                return REFUND_STATUS.get(refund.refundStatus or "", "pending")
-        return None
+        return _refund_outcome(self.get_refunds(order_id), refund_id)
+
+    async def aget_refund_status(self, order_id: str, refund_id: str) -> str | None:
+        """Like :meth:`get_refund_status`, for triggers."""
+        return _refund_outcome(await self.aget_refunds(order_id), refund_id)
 
     def order_url(self, order_id: str) -> str | None:
         """KakaClo documents no per-order page; the connection extra ``order_url_template`` can give one."""
@@ -556,6 +557,13 @@ class KakaCloHook(VendorHook):
     @staticmethod
     def _pages(fetch, **query: Any) -> Iterator:
         return walk_pages(fetch, "pageNumber", **query)
+
+
+def _refund_outcome(refunds: list, refund_id: str) -> str | None:
+    for refund in refunds:
+        if refund.refundNo == str(refund_id):
+            return REFUND_STATUS.get(refund.refundStatus or "", "pending")
+    return None
 
 
 def _refunds_call(order_or_refund_id: str | int) -> Call:

@@ -291,14 +291,17 @@ class RefundOrderOperator(BaseOperator):
         return self._finish(self._wait(refunder, result))
 
     def _wait(self, refunder, result: dict[str, Any]) -> dict[str, Any]:
-        import asyncio
         import time
+
+        from airflow_provider_kakaclo._compat import AirflowFailException
 
         deadline = time.monotonic() + self.timeout
         while True:
-            outcome = asyncio.run(refunder.aget_refund_status(result["order_id"], result["refund_id"]))
-            if outcome != "pending" or time.monotonic() > deadline:
+            outcome = refunder.get_refund_status(result["order_id"], result["refund_id"])
+            if outcome != "pending":
                 return {**result, "status": outcome or "not found"}
+            if time.monotonic() > deadline:
+                raise AirflowFailException(f"refund {result['refund_id']} still pending after {self.timeout} s")
             time.sleep(self.poll_interval)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:

@@ -233,3 +233,25 @@ def test_sigkill_between_vendor_commit_and_reading_the_reply_does_not_duplicate(
     assert result["placed"] is False
     assert sandbox.kakaclo.order_count(custom_order_id=reference) == 1
     assert result["order_id"] == str(sandbox.kakaclo.orders(custom_order_id=reference)[0]["id"])
+
+
+def test_refund_waits_in_the_worker_when_not_deferrable(kakaclo_conn, sandbox, sku, make_context):
+    import threading
+
+    placed = place(order_for(sku)).execute(make_context())
+    op = RefundOrderOperator(task_id="refund", conn_id="kakaclo_default", order_id=placed["order_id"],
+                             poll_interval=0.1, timeout=30, deferrable=False)
+
+    def resolve_when_requested():
+        for _ in range(100):
+            refunds = sandbox.kakaclo.refunds(placed["order_id"])
+            if refunds:
+                sandbox.kakaclo.resolve_refund(refunds[0]["refundNo"], "refund_failed")
+                return
+            threading.Event().wait(0.05)
+
+    helper = threading.Thread(target=resolve_when_requested)
+    helper.start()
+    with pytest.raises(AirflowFailException, match="failed"):
+        op.execute(make_context("refund"))
+    helper.join()
