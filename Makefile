@@ -1,5 +1,6 @@
 # Every target sets up what it needs: a fresh machine only needs python3 (3.10+) and network access
-# to PyPI. `make test` = lint + the whole suite on the newest Airflow 3.3.x and on our floor (3.1.8).
+# to PyPI. `make test` = lint + the whole suite on the newest Airflow 3.3.x (with the OpenLineage
+# provider) and on our floor, 3.1.8 (without it: the provider must work either way).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -21,7 +22,7 @@ help:
 $(VENV)/.installed: pyproject.toml ci/constraints-latest.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -c ci/constraints-latest.txt "apache-airflow" -e ".[dev]"
+	$(VENV)/bin/pip install -q -c ci/constraints-latest.txt "apache-airflow" -e ".[dev,lineage]"
 	touch $@
 
 $(FLOOR_VENV)/.installed: pyproject.toml ci/constraints-floor.txt

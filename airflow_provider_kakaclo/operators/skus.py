@@ -73,6 +73,7 @@ class SkuUpsertOperator(BaseOperator):
         if (self.skus is None) == (self.source_conn_id is None):
             raise ValueError("give either skus or source_conn_id")
         writer = capability(hook_for(self.conn_id), SkuWriter, "write SKUs")
+        self._lineage_target = writer
         mapping = self.mapping or writer.default_sku_mapping()
         counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
         failures: list[dict[str, str]] = []
@@ -109,6 +110,17 @@ class SkuUpsertOperator(BaseOperator):
                 f"{counts['failed']} SKUs failed (tolerated: {self.max_failures}); the others landed. "
                 f"First failures: {failures[:5]}")
         return result
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Input: the source catalog (when read from a vendor); output: the target's SKU master."""
+        from airflow_provider_kakaclo.capabilities import hook_for
+        from airflow_provider_kakaclo.lineage import operator_lineage, vendor_namespace
+
+        target = getattr(self, "_lineage_target", None)
+        if target is None:
+            return None
+        inputs = [(vendor_namespace(hook_for(self.source_conn_id)), "products")] if self.source_conn_id else []
+        return operator_lineage(inputs=inputs, outputs=[(vendor_namespace(target), "skus")])
 
     def _write(self, action: Callable[[], None], sku: str, fail: Callable[[str, str], None]) -> int:
         from airflow_provider_kakaclo.transport.errors import VendorError

@@ -75,7 +75,9 @@ class StockSyncOperator(BaseOperator):
         reader = capability(hook_for(self.source_conn_id), StockReader, "read stock")
         totals = {"read": 0, "inserted": 0, "updated": 0, "unchanged": 0}
         changed: list[str] = []
-        with StockTable(sql_hook(self.sql_conn_id, "stock"), self.table) as table:
+        db = sql_hook(self.sql_conn_id, "stock")
+        self._lineage = (reader, db)
+        with StockTable(db, self.table) as table:
             table.ensure()
             window = self._window(context, reader, table)
             rows = reader.iter_stock(skus=self.skus, warehouses=self.warehouses, **(window or {}))
@@ -93,6 +95,16 @@ class StockSyncOperator(BaseOperator):
                   "window": {k: v.isoformat() for k, v in window.items()} if window else None}
         self._annotate_outlets(context, result)
         return result
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Input: the vendor's stock; output: the table (only with the OpenLineage provider installed)."""
+        from airflow_provider_kakaclo.lineage import database_namespace, operator_lineage, vendor_namespace
+
+        reader, db = getattr(self, "_lineage", (None, None))
+        if reader is None:
+            return None
+        return operator_lineage(inputs=[(vendor_namespace(reader), "stock")],
+                                outputs=[(database_namespace(db), self.table)])
 
     def _window(self, context: Context, reader, table) -> dict[str, datetime] | None:
         """The update-time window of an incremental run: from the last window's end (or the data
