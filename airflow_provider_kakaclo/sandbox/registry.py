@@ -69,6 +69,17 @@ class VendorSpec:
     banner: Callable[[str, Any], list[str]] | None = None
 
 
+def lazy(package: str, module: str, name: str) -> Callable[..., Any]:
+    """A factory that imports ``package.module`` only when first called, then calls ``name`` with the
+    same arguments: vendor packages stay import-light (FastAPI is loaded when an app is built)."""
+
+    def factory(*args: Any) -> Any:
+        return getattr(importlib.import_module(module, package), name)(*args)
+
+    factory.__qualname__ = f"lazy({module}.{name})"
+    return factory
+
+
 def load_vendors() -> list[VendorSpec]:
     """Import every vendor package of :data:`VENDOR_MODULES` and return their specs."""
     return [importlib.import_module(module, __package__).VENDOR for module in VENDOR_MODULES]

@@ -11,31 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..registry import VendorSpec
+from ..registry import VendorSpec, lazy
 from .catalog import DEFAULT_COMPANY_ID
 from .errors import envelope
 from .switches import SWITCHES
 
 DEFAULT_API_KEY = "sandbox-birdsystem-key"
 __all__ = ["DEFAULT_API_KEY", "DEFAULT_COMPANY_ID", "VENDOR"]
-
-
-def _create_backend(settings: dict[str, Any], clocks: Any, switches: Any) -> Any:
-    from .state import BirdSystemBackend
-
-    return BirdSystemBackend(settings, clocks, switches)
-
-
-def _create_app(backend: Any, switches: Any) -> Any:
-    from .responses import create_vendor_app
-
-    return create_vendor_app(backend, switches)
-
-
-def _create_control_router(backend: Any, switches: Any) -> Any:
-    from .control import create_control_router
-
-    return create_control_router(backend, switches)
 
 
 def _banner(base_url: str, backend: Any) -> list[str]:
@@ -50,9 +32,9 @@ VENDOR = VendorSpec(
     prefix="/birdsystem",
     title="BirdSystem client API",
     switches=SWITCHES,
-    create_backend=_create_backend,
-    create_app=_create_app,
-    create_control_router=_create_control_router,
+    create_backend=lazy(__name__, ".state", "BirdSystemBackend"),
+    create_app=lazy(__name__, ".responses", "create_vendor_app"),
+    create_control_router=lazy(__name__, ".control", "create_control_router"),
     error_envelope=envelope,
     settings=frozenset({"product_count", "api_keys", "company_ids"}),
     banner=_banner,

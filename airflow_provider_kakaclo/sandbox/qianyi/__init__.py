@@ -12,30 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..registry import VendorSpec
+from ..registry import VendorSpec, lazy
 from .errors import envelope
 from .switches import SWITCHES
 
 DEFAULT_APP_ID = "sandbox-qianyi-app"
 DEFAULT_APP_SECRET = "sandbox-qianyi-secret"
-
-
-def _create_backend(settings: dict[str, Any], clocks: Any, switches: Any) -> Any:
-    from .state import QianyiBackend
-
-    return QianyiBackend(settings, clocks, switches)
-
-
-def _create_app(backend: Any, switches: Any) -> Any:
-    from .responses import create_vendor_app
-
-    return create_vendor_app(backend, switches)
-
-
-def _create_control_router(backend: Any, switches: Any) -> Any:
-    from .control import create_control_router
-
-    return create_control_router(backend, switches)
 
 
 def _banner(base_url: str, backend: Any) -> list[str]:
@@ -49,9 +31,9 @@ VENDOR = VendorSpec(
     prefix="/qianyi",
     title="Qianyi ERP Open API",
     switches=SWITCHES,
-    create_backend=_create_backend,
-    create_app=_create_app,
-    create_control_router=_create_control_router,
+    create_backend=lazy(__name__, ".state", "QianyiBackend"),
+    create_app=lazy(__name__, ".responses", "create_vendor_app"),
+    create_control_router=lazy(__name__, ".control", "create_control_router"),
     error_envelope=envelope,
     settings=frozenset({"sku_count", "apps", "app_id", "app_secret", "odo_count", "asn_count"}),
     banner=_banner,
