@@ -7,7 +7,7 @@ say ``G`` and ``CM``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -177,5 +177,3 @@ def plan_batch(payloads: Iterable[tuple[str, dict[str, Any]]],
             plan.unchanged += 1
     return plan
 
-
-Mapping_ = Callable[[SkuRecord], dict[str, Any]]

@@ -18,15 +18,7 @@ from airflow_provider_kakaclo.models.common import (
     parse_json_string,
 )
 
-CHANNEL_TYPES = ("Standard", "Express", "Expedited")
 ChannelType = Literal["Standard", "Express", "Expedited"]
-REFUND_REASONS = (
-    "Other",
-    "Don't Want Anymore",
-    "Product Selection Error/Multiple Selection",
-    "Incorrect Address Information",
-    "Out Of Stock",
-)
 RefundReason = Literal[
     "Other",
     "Don't Want Anymore",
@@ -34,9 +26,7 @@ RefundReason = Literal[
     "Incorrect Address Information",
     "Out Of Stock",
 ]
-SORT_TYPES = ("salasVolume", "stock", "price", "updateTime")  # "salasVolume" sic, as documented
 MAX_IDS_PER_CALL = 30  # spus / skus lists on products and stocks
-STOCK_PAGE_SIZE = 30
 ORDER_PAGE_SIZE_MAX = 250
 
 Str = Annotated[str, Field(min_length=1)]

@@ -10,9 +10,6 @@ from airflow_provider_kakaclo.models.common import Money, OptId, OptInt, OptStr,
 from airflow_provider_kakaclo.models.common import Number as Decimalish
 
 PAGE_SIZE_MAX = 200
-PRICE_METHODS = ("RATE", "CONSTANT")
-DANGEROUS_GOODS = ("NONE", "LIQUID", "POWDER", "CONTAIN_ELECTRIC", "ELECTRIC")
-TABLES = ("SYS_ITEM", "SYS_ORDER", "SYS_ODO", "SYS_ASN")
 
 PriceMethod = Literal["RATE", "CONSTANT"]
 
