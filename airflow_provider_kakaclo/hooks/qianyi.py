@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from airflow_provider_kakaclo.connections import ENVIRONMENTS
 from airflow_provider_kakaclo.hooks.base import VendorHook, chunked, validate_request, walk_pages
 from airflow_provider_kakaclo.transport.core import Call, RawResponse
 from airflow_provider_kakaclo.transport.errors import (
@@ -21,9 +22,6 @@ from airflow_provider_kakaclo.transport.errors import (
 )
 
 VENDOR = "qianyi"
-PRODUCTION_URL = "https://www.qianyierp.com"
-OVERSEAS_URL = "https://asia.qianyierp.com"
-TEST_URL = "https://gerp-test1.800best.com"
 PAGE_SIZE = 200
 
 #: Vendor error codes -> error class: the one place that decides what is retryable.
@@ -94,7 +92,7 @@ def decode_qianyi(endpoint: str, response: RawResponse) -> dict[str, Any]:
         outer = None
     if status >= 500 and not isinstance(outer, dict):
         raise ServerError(VENDOR, endpoint, response.text_excerpt() or "server error", http_status=status)
-    if not isinstance(outer, dict):
+    if not isinstance(outer, dict) or "state" not in outer:
         raise MalformedResponseError(
             VENDOR, endpoint, f"reply is not a JSON envelope: {response.text_excerpt()!r}", http_status=status
         )
@@ -134,7 +132,8 @@ class QianyiHook(VendorHook):
     conn_type = "qianyi"
     hook_name = "Qianyi ERP"
     vendor = VENDOR
-    default_base_url = PRODUCTION_URL
+    environments = ENVIRONMENTS["qianyi"]
+    _credentials_hint = "appId and appSecret"
 
     def __init__(self, qianyi_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(conn_id=qianyi_conn_id or kwargs.pop("conn_id", None), **kwargs)
@@ -316,13 +315,7 @@ class QianyiHook(VendorHook):
         self.update_sku(payload)
 
     # ------------------------------------------------------------------ connection test
-    def test_connection(self) -> tuple[bool, str]:
-        """Read-only check: the signature is accepted and one warehouse can be read."""
-        try:
-            page = self.query_warehouses(page=1, pageSize=1)
-        except AuthenticationError as err:
-            return False, (f"Qianyi at {self.base_url} refused the app credentials ({err.code}: {err.message}); "
-                           "check appId/appSecret and that they belong to this environment")
-        except VendorError as err:
-            return False, f"Qianyi at {self.base_url} could not be read: {err}"
-        return True, f"Qianyi at {self.base_url} accepted the signature; {page.total or 0} warehouses visible"
+    def _probe(self) -> str:
+        """Read-only check for test_connection: the signature is accepted and one warehouse can be read."""
+        page = self.query_warehouses(page=1, pageSize=1)
+        return f"appId and signature accepted; {page.total or 0} warehouses visible"
