@@ -1,12 +1,41 @@
 """The connection forms of the three vendors, declared once.
 
 Airflow >= 3.2 reads them from the provider info (``conn-fields``, ``ui-field-behaviour``) without
-importing the hooks; on 3.1 the hooks' ``get_ui_field_behaviour()`` serves the same data.
+importing the hooks; Airflow 3.1 asks each hook class's own ``get_ui_field_behaviour()`` and
+``get_connection_form_widgets()``, which serve the same data converted (see ``VendorHook``).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+#: The documented base URLs of each vendor (shared specs kakaclo.md, qianyi.md, birdsystem.md).
+#: An empty Base URL in a connection means the one its ``environment`` names (default production).
+ENVIRONMENTS: dict[str, dict[str, str]] = {
+    "kakaclo": {"production": "https://developer.kakaclo.com", "test": "https://test-developer.kakaclo.com"},
+    "qianyi": {"production": "https://www.qianyierp.com", "overseas": "https://asia.qianyierp.com",
+               "test": "https://gerp-test1.800best.com"},
+    "birdsystem": {"production": "https://www.birdsystem.com", "test": "https://test.birdsystem.com"},
+}
+
+
+def _environment_field(vendor: str) -> dict[str, Any]:
+    urls = ", ".join(f"{name}: {url}" for name, url in ENVIRONMENTS[vendor].items())
+    return {
+        "label": "Environment",
+        "description": f"Used when Base URL is empty ({urls}). Credentials are valid in one environment only.",
+        "schema": _choice(list(ENVIRONMENTS[vendor]), "(none: production, or the Base URL)"),
+    }
+
+
+def _choice(values: list[str], unset: str) -> dict[str, Any]:
+    """An optional select: the UI shows ``unset`` (not "null") while nothing is chosen."""
+    return {"type": ["string", "null"], "enum": [*values, None], "values_display": {"null": unset}}
+
+
+#: Port is shown (not hidden) because Airflow 3.3.2's Test button refuses any stored connection
+#: without one (apache/airflow#73298): 443 for an https vendor URL makes it work there.
+_PORT_PLACEHOLDER = "from the Base URL (443 for https)"
 
 _COMMON_FIELDS: dict[str, dict[str, Any]] = {
     "rate_limit_burst": {
@@ -35,14 +64,16 @@ CONNECTION_FORMS: dict[str, dict[str, Any]] = {
         "hook": "airflow_provider_kakaclo.hooks.kakaclo.KakaCloHook",
         "hook-name": "KakaClo",
         "ui-field-behaviour": {
-            "hidden-fields": ["schema", "port", "login", "extra"],
-            "relabeling": {"host": "Base URL", "password": "Access token"},
+            "hidden-fields": ["schema", "login", "extra"],
+            "relabeling": {"host": "Base URL", "port": "Port", "password": "Access token"},
             "placeholders": {
-                "host": "https://developer.kakaclo.com (test: https://test-developer.kakaclo.com)",
+                "host": "empty: the Environment's URL, or e.g. http://127.0.0.1:8980/kakaclo for the sandbox",
+                "port": _PORT_PLACEHOLDER,
                 "password": "the token from KakaClo's API settings page",
             },
         },
         "conn-fields": {
+            "environment": _environment_field("kakaclo"),
             **_COMMON_FIELDS,
             "rate_limit_burst": {**_COMMON_FIELDS["rate_limit_burst"],
                                  "schema": {"type": ["integer", "null"], "minimum": 0, "default": 120}},
@@ -54,19 +85,21 @@ CONNECTION_FORMS: dict[str, dict[str, Any]] = {
         "hook": "airflow_provider_kakaclo.hooks.qianyi.QianyiHook",
         "hook-name": "Qianyi ERP",
         "ui-field-behaviour": {
-            "hidden-fields": ["schema", "port", "extra"],
-            "relabeling": {"host": "Base URL", "login": "appId", "password": "appSecret"},
+            "hidden-fields": ["schema", "extra"],
+            "relabeling": {"host": "Base URL", "port": "Port", "login": "appId", "password": "appSecret"},
             "placeholders": {
-                "host": "https://www.qianyierp.com, https://asia.qianyierp.com or https://gerp-test1.800best.com",
+                "host": "empty: the Environment's URL, or e.g. http://127.0.0.1:8980/qianyi for the sandbox",
+                "port": _PORT_PLACEHOLDER,
                 "login": "ERP > Settings > third-party app integration",
             },
         },
         "conn-fields": {
+            "environment": _environment_field("qianyi"),
             **_COMMON_FIELDS,
             "sku_status_service_type": {
                 "label": "SKU status service type",
                 "description": "UPDATE_SKU_STATUS (the docs) or ENABLE_SKU (some SDKs).",
-                "schema": {"type": ["string", "null"], "enum": ["UPDATE_SKU_STATUS", "ENABLE_SKU", None]},
+                "schema": _choice(["UPDATE_SKU_STATUS", "ENABLE_SKU"], "(none: UPDATE_SKU_STATUS)"),
             },
         },
     },
@@ -74,11 +107,15 @@ CONNECTION_FORMS: dict[str, dict[str, Any]] = {
         "hook": "airflow_provider_kakaclo.hooks.birdsystem.BirdSystemHook",
         "hook-name": "BirdSystem",
         "ui-field-behaviour": {
-            "hidden-fields": ["schema", "port", "login", "extra"],
-            "relabeling": {"host": "Base URL", "password": "api_key"},
-            "placeholders": {"host": "https://www.birdsystem.com (test: https://test.birdsystem.com)"},
+            "hidden-fields": ["schema", "login", "extra"],
+            "relabeling": {"host": "Base URL", "port": "Port", "password": "api_key"},
+            "placeholders": {
+                "host": "empty: the Environment's URL, or e.g. http://127.0.0.1:8980/birdsystem for the sandbox",
+                "port": _PORT_PLACEHOLDER,
+            },
         },
         "conn-fields": {
+            "environment": _environment_field("birdsystem"),
             "company_id": {
                 "label": "Company id (site)",
                 "description": "The BirdSystem site, e.g. 1 for the UK. Required.",
@@ -88,7 +125,7 @@ CONNECTION_FORMS: dict[str, dict[str, Any]] = {
             "product_update_style": {
                 "label": "Product update style",
                 "description": "put: PUT /client/Product/<id>; repost: POST with id (undocumented either way).",
-                "schema": {"type": ["string", "null"], "enum": ["put", "repost", None]},
+                "schema": _choice(["put", "repost"], "(none: put)"),
             },
         },
     },
@@ -117,3 +154,28 @@ def ui_field_behaviour(conn_type: str) -> dict[str, Any]:
         "relabeling": dict(behaviour["relabeling"]),
         "placeholders": dict(behaviour["placeholders"]),
     }
+
+
+def form_widgets(conn_type: str) -> dict[str, Any]:
+    """The extra fields as the WTForms widgets Airflow 3.1 reads (``get_connection_form_widgets``).
+
+    Airflow 3.1's API server turns these into the same JSON-schema fields 3.2+ reads from
+    ``conn-fields`` (it stands in for WTForms and Flask-AppBuilder when they are not installed).
+    Numbers become text fields: 3.1 accepts only string, integer, password and boolean fields.
+    """
+    from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+    from flask_babel import lazy_gettext
+    from wtforms import IntegerField, StringField
+    from wtforms.validators import Optional, any_of
+
+    widgets: dict[str, Any] = {}
+    for name, spec in CONNECTION_FORMS[conn_type]["conn-fields"].items():
+        schema = spec["schema"]
+        validators: list[Any] = [Optional()]
+        if "enum" in schema:
+            validators.append(any_of(schema["enum"]))
+        field_class = IntegerField if "integer" in schema["type"] else StringField
+        widgets[f"extra__{conn_type}__{name}"] = field_class(
+            lazy_gettext(spec["label"]), widget=BS3TextFieldWidget(), validators=validators,
+            description=spec.get("description", ""), default=schema.get("default"))
+    return widgets

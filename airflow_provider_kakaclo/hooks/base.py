@@ -103,17 +103,32 @@ def _typed_replies(func: Callable) -> Callable:
     return method
 
 
+def _ui_field_behaviour(cls) -> dict[str, Any]:
+    """The connection form's standard fields for Airflow 3.1 (3.2+ reads the provider info)."""
+    from airflow_provider_kakaclo.connections import ui_field_behaviour
+
+    return ui_field_behaviour(cls.conn_type)
+
+
+def _form_widgets(cls) -> dict[str, Any]:
+    """The connection form's extra fields for Airflow 3.1 (3.2+ reads ``conn-fields``)."""
+    from airflow_provider_kakaclo.connections import form_widgets
+
+    return form_widgets(cls.conn_type)
+
+
 class VendorHook(BaseHook):
     """Base of the vendor hooks: one connection, one transport, one rate limit per account.
 
-    Subclasses set the identity attributes, ``default_base_url``, the documented rate limit and
-    :meth:`_wire`, then write one short method per endpoint on top of :meth:`call`.
+    Subclasses set the identity attributes, ``environments``, the documented rate limit,
+    :meth:`_wire` and :meth:`_probe`, then write one short method per endpoint on top of :meth:`call`.
 
     :param conn_id: the Airflow connection to use (the hook's default when omitted).
     """
 
     vendor: ClassVar[str]
-    default_base_url: ClassVar[str]
+    #: The vendor's documented environments (name -> base URL); ``production`` is the default.
+    environments: ClassVar[dict[str, str]]
     #: The vendor's documented limit as (burst, per second); (0, 0) when none is documented.
     default_rate_limit: ClassVar[tuple[float, float]] = (0.0, 0.0)
 
@@ -127,6 +142,10 @@ class VendorHook(BaseHook):
         for name, value in list(vars(cls).items()):
             if not name.startswith("_") and inspect.isfunction(value) and name != "test_connection":
                 setattr(cls, name, _typed_replies(value))
+        if "conn_type" in vars(cls):
+            # Airflow 3.1 reads a form only from methods in the hook class's *own* __dict__.
+            cls.get_ui_field_behaviour = classmethod(_ui_field_behaviour)
+            cls.get_connection_form_widgets = classmethod(_form_widgets)
 
     def _malformed(self, err: ValidationError):
         from airflow_provider_kakaclo.models.common import describe_validation_error
@@ -150,25 +169,94 @@ class VendorHook(BaseHook):
         return {(k[len(prefix):] if k.startswith(prefix) else k): v
                 for k, v in (self.connection.extra_dejson or {}).items()}
 
-    @classmethod
-    def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """The connection form for Airflow 3.1 (later versions read the provider info instead)."""
-        from airflow_provider_kakaclo.connections import ui_field_behaviour
-
-        return ui_field_behaviour(cls.conn_type)
+    @property
+    def environment(self) -> str | None:
+        """The documented environment the base URL belongs to (``None`` for a sandbox or a proxy)."""
+        url = self.base_url
+        return next((name for name, known in self.environments.items() if url == known), None)
 
     @property
     def base_url(self) -> str:
-        """The connection's host as a base URL (scheme added when missing, no trailing slash)."""
+        """The connection's host as a base URL (scheme added when missing, no trailing slash).
+
+        An empty host means the URL of the ``environment`` extra (default ``production``). A host
+        that is one documented environment while ``environment`` names another is refused: which
+        one was meant cannot be guessed, and a token is valid in one environment only.
+        """
+        from airflow_provider_kakaclo.transport.errors import RequestValidationError
+
         conn = self.connection
-        host = (conn.host or "").strip() or self.default_base_url
+        chosen = self.extras.get("environment") or None
+        if chosen is not None and chosen not in self.environments:
+            raise RequestValidationError(self.vendor, "connection", f"environment {chosen!r} is not one of "
+                                         f"{', '.join(self.environments)}")
+        host = (conn.host or "").strip() or self.environments[chosen or "production"]
         if "://" not in host:
             scheme = conn.schema if conn.schema in ("http", "https") else "https"
             host = f"{scheme}://{host}"
         if conn.port and host.count(":") < 2:
             head, _, tail = host.partition("://")[2].partition("/")
             host = f"{host.partition('://')[0]}://{head}:{conn.port}" + (f"/{tail}" if tail else "")
-        return host.rstrip("/")
+        url = host.rstrip("/")
+        named = next((name for name, known in self.environments.items() if url == known), None)
+        if chosen and named and named != chosen:
+            raise RequestValidationError(self.vendor, "connection", f"the base URL {url} is the {named} "
+                                         f"environment but the connection's environment says {chosen}: clear one")
+        return url
+
+    # --- test_connection ----------------------------------------------------------------------
+    def test_connection(self) -> tuple[bool, str]:
+        """Read-only check for the UI's Test button and ``airflow connections test``.
+
+        One read call (:meth:`_probe`), one attempt: the message says what was checked, or why it
+        failed (credentials, network, not this vendor's API at that URL, our own configuration).
+        """
+        from airflow_provider_kakaclo.transport.errors import (
+            AuthenticationError,
+            MalformedResponseError,
+            NotFoundError,
+            RequestValidationError,
+            TransportError,
+            VendorError,
+        )
+
+        name = self.hook_name
+        try:
+            url = self.base_url
+            self.__dict__["transport"] = self._probe_transport()
+            return True, f"{name} at {url}: {self._probe()}"
+        except RequestValidationError as err:
+            return False, f"{name}: the connection is not usable: {err.message}"
+        except AuthenticationError as err:
+            where = (f"this is the {self.environment} environment" if self.environment
+                     else f"this URL is none of {name}'s documented environments")
+            return False, (f"{name} at {url} refused the credentials ({err.message}): check the "
+                           f"{self._credentials_hint}; they are valid in one environment only, and {where}")
+        except TransportError as err:
+            return False, (f"{name} at {url} could not be reached ({err.message}): check the base URL, "
+                           "the port and that this machine can reach it")
+        except (NotFoundError, MalformedResponseError) as err:
+            return False, (f"{url} answered, but not as {name}'s API does ({err.message}): "
+                           "is this the API's base URL?")
+        except VendorError as err:
+            return False, f"{name} at {url} could not be read: {err}"
+        finally:
+            self.close()
+            self.__dict__.pop("transport", None)
+
+    def _probe_transport(self) -> Transport:
+        """The transport for :meth:`test_connection`: one attempt, short timeouts, same limiter."""
+        from dataclasses import replace
+
+        settings = replace(self._settings(), max_attempts=1, connect_timeout=5.0, read_timeout=20.0)
+        return Transport(settings, self._wire(), limiter=self._limiter(settings))
+
+    #: What the vendor calls its credentials, for :meth:`test_connection`'s messages.
+    _credentials_hint: ClassVar[str] = "credentials"
+
+    def _probe(self) -> str:
+        """One read-only call; returns what it saw (e.g. ``3 warehouses visible``)."""
+        raise NotImplementedError
 
     def refresh_credentials(self) -> bool:
         """Re-read the connection; return True when its secret changed (a rotated token)."""

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from airflow_provider_kakaclo.connections import ENVIRONMENTS
 from airflow_provider_kakaclo.hooks.base import VendorHook, chunked, validate_request
 from airflow_provider_kakaclo.transport.core import Call, RawResponse, with_headers
 from airflow_provider_kakaclo.transport.errors import (
@@ -17,12 +18,9 @@ from airflow_provider_kakaclo.transport.errors import (
     RequestValidationError,
     ServerError,
     ThrottledError,
-    VendorError,
 )
 
 VENDOR = "birdsystem"
-PRODUCTION_URL = "https://www.birdsystem.com"
-TEST_URL = "https://test.birdsystem.com"
 PAGE_SIZE = 200
 LOGIN_REQUIRED = "Login Required!"
 #: Consignment status -> the provider's normalized lifecycle (13 statuses, spec §6.1).
@@ -109,7 +107,7 @@ class BirdSystemHook(VendorHook):
     conn_type = "birdsystem"
     hook_name = "BirdSystem"
     vendor = VENDOR
-    default_base_url = PRODUCTION_URL
+    environments = ENVIRONMENTS["birdsystem"]
     max_ids_per_status_call = 1
 
     def __init__(self, birdsystem_conn_id: str | None = None, **kwargs: Any) -> None:
@@ -461,17 +459,14 @@ class BirdSystemHook(VendorHook):
         self.update_product(existing["id"], {k: v for k, v in payload.items() if k != "client_ref"})
 
     # ------------------------------------------------------------------ connection test
-    def test_connection(self) -> tuple[bool, str]:
-        """Read-only check: the key is accepted on this site and the product list is readable."""
-        try:
-            page = self.get_list("Product", limit=1)
-        except AuthenticationError:
-            return False, (f"BirdSystem at {self.base_url} answered 'Login Required!': the api_key is wrong or "
-                           f"not valid for site company_id={self.company_id}")
-        except VendorError as err:
-            return False, f"BirdSystem at {self.base_url} could not be read: {err}"
-        return True, (f"BirdSystem at {self.base_url} accepted the api_key on site {self.company_id}; "
-                      f"{page.total or 0} products visible")
+    @property
+    def _credentials_hint(self) -> str:
+        return f"api_key and company_id ({self.company_id})"
+
+    def _probe(self) -> str:
+        """Read-only check for test_connection: the key is accepted on this site, products readable."""
+        page = self.get_list("Product", limit=1)
+        return f"the api_key was accepted on site company_id={self.company_id}; {page.total or 0} products visible"
 
 
 def consignment_status(consignment: Any):

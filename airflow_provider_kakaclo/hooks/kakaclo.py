@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
+from airflow_provider_kakaclo.connections import ENVIRONMENTS
 from airflow_provider_kakaclo.hooks.base import VendorHook, chunked, validate_request, walk_pages
 from airflow_provider_kakaclo.transport.core import Call, RawResponse, with_headers
 from airflow_provider_kakaclo.transport.errors import (
@@ -25,8 +26,6 @@ ON_SHELF = 1  # skuStatus "on the shelf" (spec §8.6)
 ORDER_PAGE_SIZE_MAX = 250
 #: Refund transaction status (spec §8.7) -> the provider's refund outcome.
 REFUND_STATUS = {"pending_review": "pending", "refund_successfully": "succeeded", "refund_failed": "failed"}
-PRODUCTION_URL = "https://developer.kakaclo.com"
-TEST_URL = "https://test-developer.kakaclo.com"
 
 M = TypeVar("M")
 
@@ -114,7 +113,8 @@ class KakaCloHook(VendorHook):
     conn_type = "kakaclo"
     hook_name = "KakaClo"
     vendor = VENDOR
-    default_base_url = PRODUCTION_URL
+    environments = ENVIRONMENTS["kakaclo"]
+    _credentials_hint = "access token"
     default_rate_limit = (120.0, 2.0)
 
     def __init__(self, kakaclo_conn_id: str | None = None, **kwargs: Any) -> None:
@@ -525,17 +525,9 @@ class KakaCloHook(VendorHook):
                     yield StockRow(VENDOR, row.sku, code, stock.qty)
 
     # ------------------------------------------------------------------ connection test
-    def test_connection(self) -> tuple[bool, str]:
-        """Read-only check: the token is accepted and the warehouse list is readable."""
-        from airflow_provider_kakaclo.transport.errors import VendorError
-
-        try:
-            warehouses = self.get_warehouses()
-        except AuthenticationError:
-            return False, f"KakaClo refused the access token at {self.base_url} (HTTP 401): check the token"
-        except VendorError as err:
-            return False, f"KakaClo at {self.base_url} could not be read: {err}"
-        return True, f"KakaClo at {self.base_url} accepted the token; {len(warehouses)} warehouses visible"
+    def _probe(self) -> str:
+        """Read-only check for test_connection: the token is accepted and the warehouse list is readable."""
+        return f"the access token was accepted; {len(self.get_warehouses())} warehouses visible"
 
     # ------------------------------------------------------------------ helpers
     def _freight(self, path: str, products: list[dict], country: str, warehouse_code: str | None = None) -> list:

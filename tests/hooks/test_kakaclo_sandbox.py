@@ -53,11 +53,11 @@ def test_without_our_limiter_the_sandbox_does_throttle(kakaclo_conn, sandbox, mo
 
 def test_connection_test_reports_success_and_bad_token(kakaclo_conn, sandbox, monkeypatch):
     ok, message = KakaCloHook().test_connection()
-    assert ok and "accepted the token" in message
+    assert ok and "access token was accepted" in message
     set_connection(monkeypatch, "kakaclo_default", conn_type="kakaclo", host=f"{sandbox.base_url}/kakaclo",
                    password="wrong-token")
     ok, message = KakaCloHook().test_connection()
-    assert not ok and "refused the access token" in message
+    assert not ok and "refused the credentials" in message and "access token" in message
 
 
 def test_bad_token_is_an_authentication_error(kakaclo_conn, sandbox, monkeypatch):

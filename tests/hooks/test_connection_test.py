@@ -1,0 +1,101 @@
+"""``test_connection()`` of the three hooks (the UI's Test button): one read, a message that says why.
+
+Against the sandbox for behaviour; an unreachable port for the network case.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from airflow_provider_kakaclo.connections import ENVIRONMENTS
+from airflow_provider_kakaclo.hooks.birdsystem import BirdSystemHook
+from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
+from airflow_provider_kakaclo.hooks.qianyi import QianyiHook
+from airflow_provider_kakaclo.transport.errors import RequestValidationError
+from tests.conftest import SANDBOX_TOKEN, set_connection
+
+VENDORS = {
+    "kakaclo": (KakaCloHook, {"password": SANDBOX_TOKEN}, {"password": "wrong-Zq81"}, "access token"),
+    "qianyi": (QianyiHook, {"login": "sandbox-qianyi-app", "password": "sandbox-qianyi-secret"},
+               {"login": "sandbox-qianyi-app", "password": "wrong-Zq81"}, "appId and appSecret"),
+    "birdsystem": (BirdSystemHook, {"password": "sandbox-birdsystem-key"}, {"password": "wrong-Zq81"},
+                   "api_key and company_id (1001)"),
+}
+
+
+def connect(monkeypatch, vendor: str, url: str, creds: dict, **extra):
+    set_connection(monkeypatch, f"{vendor}_default", conn_type=vendor, host=url, **creds,
+                   extra={"company_id": 1001, **extra} if vendor == "birdsystem" else extra)
+    return VENDORS[vendor][0]()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_success_says_what_was_checked_with_one_request(monkeypatch, sandbox, vendor):
+    hook = connect(monkeypatch, vendor, f"{sandbox.base_url}/{vendor}", VENDORS[vendor][1])
+    ok, message = hook.test_connection()
+    assert ok, message
+    assert message.startswith(f"{hook.hook_name} at {sandbox.base_url}/{vendor}: ") and "visible" in message
+    assert sandbox.stats(vendor)["requests"] == 1
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_wrong_credentials_name_them_and_the_environment(monkeypatch, sandbox, vendor):
+    hook = connect(monkeypatch, vendor, f"{sandbox.base_url}/{vendor}", VENDORS[vendor][2])
+    ok, message = hook.test_connection()
+    assert not ok
+    assert "refused the credentials" in message and f"check the {VENDORS[vendor][3]}" in message
+    assert f"valid in one environment only, and this URL is none of {hook.hook_name}'s documented" in message
+    assert "wrong-Zq81" not in message  # the secret is never echoed
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_unreachable_host_is_a_network_failure_after_one_attempt(monkeypatch, vendor):
+    hook = connect(monkeypatch, vendor, f"http://127.0.0.1:{closed_port()}/{vendor}", VENDORS[vendor][1],
+                   backoff_initial=30)  # a retry would take seconds: one attempt is expected
+    ok, message = hook.test_connection()
+    assert not ok and "could not be reached" in message and "check the base URL, the port" in message
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_a_url_that_is_not_the_api_says_so(monkeypatch, sandbox, vendor):
+    # The sandbox's root is not any vendor's API: its 404 / non-envelope reply must not read as "bad token".
+    hook = connect(monkeypatch, vendor, f"{sandbox.base_url}/nothing-here", VENDORS[vendor][1])
+    ok, message = hook.test_connection()
+    assert not ok and "is this the API's base URL?" in message, message
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_empty_base_url_uses_the_environment(monkeypatch, vendor):
+    for name, url in ENVIRONMENTS[vendor].items():
+        hook = connect(monkeypatch, vendor, "", VENDORS[vendor][1], environment=name)
+        assert (hook.base_url, hook.environment) == (url, name)
+    assert connect(monkeypatch, vendor, "", VENDORS[vendor][1]).base_url == ENVIRONMENTS[vendor]["production"]
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_environment_contradicting_the_base_url_is_refused_before_any_request(monkeypatch, sandbox, vendor):
+    hook = connect(monkeypatch, vendor, ENVIRONMENTS[vendor]["test"], VENDORS[vendor][1], environment="production")
+    with pytest.raises(RequestValidationError, match="is the test environment but the connection's environment"):
+        hook.base_url
+    ok, message = hook.test_connection()
+    assert not ok and message.startswith(f"{hook.hook_name}: the connection is not usable")
+    hook = connect(monkeypatch, vendor, "", VENDORS[vendor][1], environment="staging")
+    ok, message = hook.test_connection()
+    assert not ok and "environment 'staging' is not one of production" in message
+
+
+def test_port_field_joins_a_base_url_without_one(monkeypatch, sandbox):
+    port = sandbox.base_url.rsplit(":", 1)[1]
+    set_connection(monkeypatch, "kakaclo_default", conn_type="kakaclo", host="http://127.0.0.1/kakaclo",
+                   port=int(port), password=SANDBOX_TOKEN)
+    hook = KakaCloHook()
+    assert hook.base_url == f"{sandbox.base_url}/kakaclo"
+    assert hook.test_connection()[0]
