@@ -39,8 +39,11 @@ lint: venv
 
 test: lint test-latest test-floor
 
-# Both runs use real PostgreSQL and Redis servers (Debian's packages, installed when missing) on loopback.
-SERVICES = KAKACLO_TEST_POSTGRES_URI=$$(bash scripts/postgres.sh start) KAKACLO_TEST_REDIS_URL=$$(bash scripts/redis.sh start)
+# Both runs use real PostgreSQL and Redis servers and Chromium (Debian's packages, installed when
+# missing); the browser test starts Airflow's own API server, scheduler, DAG processor and triggerer.
+# Screenshots and service logs: test-artifacts/ui/airflow-<version>/.
+SERVICES = KAKACLO_TEST_POSTGRES_URI=$$(bash scripts/postgres.sh start) KAKACLO_TEST_REDIS_URL=$$(bash scripts/redis.sh start) \
+	KAKACLO_CHROMIUM=$$(bash scripts/chromium.sh)
 
 test-latest: venv
 	$(PY) -c "import airflow; print('Airflow', airflow.__version__)"
