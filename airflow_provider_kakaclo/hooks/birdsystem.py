@@ -94,7 +94,7 @@ def decode_birdsystem(endpoint: str, response: RawResponse) -> dict[str, Any]:
 class BirdSystemHook(VendorHook):
     """Talk to BirdSystem's client API with a user's API key, on one site (``company_id``).
 
-    Connection: host = base URL (production ``https://www.birdsystem.com``, test
+    Connection: host = base URL (empty: the extra ``environment``'s: production ``https://www.birdsystem.com``, test
     ``https://test.birdsystem.com``, the sandbox ``http://127.0.0.1:8980/birdsystem``), password =
     ``api_key``, extra ``company_id`` (the site; required). Extra ``product_update_style``: ``put``
     (default, ``PUT /client/Product/<id>``) or ``repost`` (POST with ``id``) -- the docs give neither.

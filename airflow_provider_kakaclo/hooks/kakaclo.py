@@ -100,7 +100,8 @@ def _items(model: type[M], data: Any) -> list[M]:
 class KakaCloHook(VendorHook):
     """Talk to the KakaClo Open API with the access token of an Airflow connection.
 
-    Connection: host = base URL (default ``https://developer.kakaclo.com``; test
+    Connection: host = base URL (empty: the extra ``environment``'s, ``production`` by default =
+    ``https://developer.kakaclo.com``; test
     ``https://test-developer.kakaclo.com``; the sandbox ``http://127.0.0.1:8980/kakaclo``), password =
     access token. Extras: ``rate_limit_burst`` / ``rate_limit_per_second`` (default the documented
     120 / 2), ``connect_timeout``, ``read_timeout``, ``max_attempts``, ``verify``.

@@ -119,7 +119,8 @@ def decode_qianyi(endpoint: str, response: RawResponse) -> dict[str, Any]:
 class QianyiHook(VendorHook):
     """Talk to Qianyi ERP's open API with an app's credentials.
 
-    Connection: host = base URL (production ``https://www.qianyierp.com`` or ``https://asia.qianyierp.com``,
+    Connection: host = base URL (empty: the extra ``environment``'s: production ``https://www.qianyierp.com``,
+    overseas ``https://asia.qianyierp.com``,
     test ``https://gerp-test1.800best.com``, the sandbox ``http://127.0.0.1:8980/qianyi``), login = appId,
     password = appSecret. Qianyi documents no rate limit: the client limiter is off unless the
     extras ``rate_limit_burst`` / ``rate_limit_per_second`` set one.
