@@ -84,7 +84,7 @@ def test_empty_base_url_uses_the_environment(monkeypatch, vendor):
 def test_environment_contradicting_the_base_url_is_refused_before_any_request(monkeypatch, sandbox, vendor):
     hook = connect(monkeypatch, vendor, ENVIRONMENTS[vendor]["test"], VENDORS[vendor][1], environment="production")
     with pytest.raises(RequestValidationError, match="is the test environment but the connection's environment"):
-        hook.base_url
+        _ = hook.base_url
     ok, message = hook.test_connection()
     assert not ok and message.startswith(f"{hook.hook_name}: the connection is not usable")
     hook = connect(monkeypatch, vendor, "", VENDORS[vendor][1], environment="staging")
