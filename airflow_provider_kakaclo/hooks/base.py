@@ -221,6 +221,8 @@ class VendorHook(BaseHook):
         )
 
         name = self.hook_name
+        url = "the connection's URL"
+        regular = self.__dict__.pop("transport", None)  # the hook's own transport is left as it was
         try:
             url = self.base_url
             self.__dict__["transport"] = self._probe_transport()
@@ -243,6 +245,8 @@ class VendorHook(BaseHook):
         finally:
             self.close()
             self.__dict__.pop("transport", None)
+            if regular is not None:
+                self.__dict__["transport"] = regular
 
     def _probe_transport(self) -> Transport:
         """The transport for :meth:`test_connection`: one attempt, short timeouts, same limiter."""

@@ -99,3 +99,12 @@ def test_port_field_joins_a_base_url_without_one(monkeypatch, sandbox):
     hook = KakaCloHook()
     assert hook.base_url == f"{sandbox.base_url}/kakaclo"
     assert hook.test_connection()[0]
+
+
+def test_the_hooks_own_transport_survives_a_test(monkeypatch, sandbox):
+    hook = connect(monkeypatch, "kakaclo", f"{sandbox.base_url}/kakaclo", VENDORS["kakaclo"][1])
+    hook.get_warehouses()
+    transport = hook.transport
+    assert hook.test_connection()[0]
+    assert hook.transport is transport and transport.settings.max_attempts == 5
+    hook.get_warehouses()  # still open
