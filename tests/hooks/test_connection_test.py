@@ -5,9 +5,13 @@ Against the sandbox for behaviour; an unreachable port for the network case.
 
 from __future__ import annotations
 
+import json
+import re
 import socket
+from pathlib import Path
 
 import pytest
+import requests_mock as requests_mock_module
 
 from airflow_provider_kakaclo.connections import ENVIRONMENTS
 from airflow_provider_kakaclo.hooks.birdsystem import BirdSystemHook
@@ -108,3 +112,22 @@ def test_the_hooks_own_transport_survives_a_test(monkeypatch, sandbox):
     assert hook.test_connection()[0]
     assert hook.transport is transport and transport.settings.max_attempts == 5
     hook.get_warehouses()  # still open
+
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+REFUSALS = {  # the documented replies to bad credentials (spec samples)
+    "kakaclo": {"status_code": 401, "text": ""},
+    "qianyi": {"json": json.loads((FIXTURES / "qianyi" / "app_not_exist.json").read_text())},
+    "birdsystem": {"status_code": 500, "json": json.loads((FIXTURES / "birdsystem" / "login_required.json").read_text())},
+}
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_refusal_in_a_documented_environment_names_that_environment(monkeypatch, requests_mock, vendor):
+    requests_mock.register_uri(requests_mock_module.ANY, re.compile(re.escape(ENVIRONMENTS[vendor]["test"])),
+                               **REFUSALS[vendor])
+    hook = connect(monkeypatch, vendor, "", VENDORS[vendor][2], environment="test")
+    ok, message = hook.test_connection()
+    assert not ok and "refused the credentials" in message
+    assert message.endswith("they are valid in one environment only, and this is the test environment")
+    assert requests_mock.call_count == 1  # one attempt: a refusal is not retried
