@@ -173,7 +173,7 @@ def form_widgets(conn_type: str) -> dict[str, Any]:
         schema = spec["schema"]
         validators: list[Any] = [Optional()]
         if "enum" in schema:
-            validators.append(any_of(schema["enum"]))
+            validators.append(any_of([v for v in schema["enum"] if v is not None]))  # 3.1 would show "null"
         field_class = IntegerField if "integer" in schema["type"] else StringField
         widgets[f"extra__{conn_type}__{name}"] = field_class(
             lazy_gettext(spec["label"]), widget=BS3TextFieldWidget(), validators=validators,

@@ -56,7 +56,11 @@ class _OrderWatch:
         from airflow_provider_kakaclo.capabilities import OrderTracker, ahook_for, capability
         from airflow_provider_kakaclo.transport.errors import VendorError
 
-        await asyncio.sleep(0)  # let every trigger started in this tick register first
+        # The sensor looked once just before deferring: the first look-up waits one interval. It
+        # batches every trigger that registers meanwhile, and an event never reaches the scheduler
+        # before the deferral itself has been processed (an event within that window fails the task
+        # on Airflow 3.1: apache/airflow#66374).
+        await asyncio.sleep(self.interval)
         while self.queues:
             ids = sorted(self.queues)
             try:

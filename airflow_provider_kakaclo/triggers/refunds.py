@@ -41,6 +41,9 @@ class RefundStatusTrigger(BaseTrigger):
 
         base = {"order_id": self.order_id, "refund_id": self.refund_id}
         while True:
+            # The operator saw "pending" just before deferring: look again one interval later (an
+            # immediate event can race the scheduler's handling of the deferral: apache/airflow#66374).
+            await asyncio.sleep(self.poll_interval)
             try:
                 status = await (await ahook_for(self.conn_id)).aget_refund_status(self.order_id, self.refund_id)
             except VendorError as err:
@@ -55,4 +58,3 @@ class RefundStatusTrigger(BaseTrigger):
             if status != "pending":
                 yield TriggerEvent({**base, "status": status})
                 return
-            await asyncio.sleep(self.poll_interval)

@@ -87,3 +87,22 @@ def test_already_there_fires_on_first_cycle(kakaclo_conn, sandbox, target):
     sandbox.kakaclo.advance_order(order_id, "fully_shipped")
     event = asyncio.run(first_event(OrderStatusTrigger("kakaclo_default", order_id, target, 0.05)))
     assert event["status"] == "success"
+
+
+def test_first_look_up_waits_one_interval_after_the_sensors_own_check(kakaclo_conn, sandbox):
+    """The sensor checked just before deferring; the trigger's first look-up comes one interval later,
+    so its event never races the scheduler's handling of the deferral (apache/airflow#66374)."""
+    (order_id,) = place(sandbox)
+    sandbox.kakaclo.advance_order(order_id, "fully_shipped")  # already shipped when the trigger starts
+    trigger = OrderStatusTrigger("kakaclo_default", order_id, "shipped", poll_interval=1.0)
+    before = sandbox.stats("kakaclo")["requests"]
+
+    async def run():
+        started = asyncio.get_running_loop().time()
+        event = await first_event(trigger)
+        return event, asyncio.get_running_loop().time() - started
+
+    event, waited = asyncio.run(run())
+    assert event["status"] == "success"
+    assert waited >= 1.0
+    assert sandbox.stats("kakaclo")["requests"] - before == 1  # one look-up, after the interval
