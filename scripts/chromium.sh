@@ -10,4 +10,5 @@ if [ ! -x "$BROWSER" ]; then
   $SUDO apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >&2
 fi
+[ -x "$BROWSER" ] || { echo "no browser at $BROWSER" >&2; exit 1; }
 echo "$BROWSER"

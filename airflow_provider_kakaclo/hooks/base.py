@@ -103,6 +103,21 @@ def _typed_replies(func: Callable) -> Callable:
     return method
 
 
+def _with_port(url: str, port: int, vendor: str) -> str:
+    """Put the connection's ``port`` into ``url``; refuse one that contradicts the URL's own."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from airflow_provider_kakaclo.transport.errors import RequestValidationError
+
+    parts = urlsplit(url)
+    if parts.port is None:
+        return urlunsplit(parts._replace(netloc=f"{parts.netloc}:{port}"))
+    if parts.port != port:
+        raise RequestValidationError(vendor, "connection", f"the base URL says port {parts.port} but the "
+                                     f"connection's port is {port}: clear one")
+    return url
+
+
 def _ui_field_behaviour(cls) -> dict[str, Any]:
     """The connection form's standard fields for Airflow 3.1 (3.2+ reads the provider info)."""
     from airflow_provider_kakaclo.connections import ui_field_behaviour
@@ -142,10 +157,14 @@ class VendorHook(BaseHook):
         for name, value in list(vars(cls).items()):
             if not name.startswith("_") and inspect.isfunction(value) and name != "test_connection":
                 setattr(cls, name, _typed_replies(value))
-        if "conn_type" in vars(cls):
+        from airflow_provider_kakaclo.connections import CONNECTION_FORMS
+
+        if vars(cls).get("conn_type") in CONNECTION_FORMS:
             # Airflow 3.1 reads a form only from methods in the hook class's *own* __dict__.
-            cls.get_ui_field_behaviour = classmethod(_ui_field_behaviour)
-            cls.get_connection_form_widgets = classmethod(_form_widgets)
+            for name, method in (("get_ui_field_behaviour", _ui_field_behaviour),
+                                 ("get_connection_form_widgets", _form_widgets)):
+                if name not in vars(cls):
+                    setattr(cls, name, classmethod(method))
 
     def _malformed(self, err: ValidationError):
         from airflow_provider_kakaclo.models.common import describe_validation_error
@@ -173,15 +192,17 @@ class VendorHook(BaseHook):
     def environment(self) -> str | None:
         """The documented environment the base URL belongs to (``None`` for a sandbox or a proxy)."""
         url = self.base_url
-        return next((name for name, known in self.environments.items() if url == known), None)
+        return next((name for name, known in self.environments.items() if url == self._canonical(known)), None)
 
     @property
     def base_url(self) -> str:
-        """The connection's host as a base URL (scheme added when missing, no trailing slash).
+        """The connection's base URL, canonical: scheme added when missing, host lower-cased, the
+        scheme's default port and a trailing slash dropped (one URL, one rate-limit bucket).
 
-        An empty host means the URL of the ``environment`` extra (default ``production``). A host
-        that is one documented environment while ``environment`` names another is refused: which
-        one was meant cannot be guessed, and a token is valid in one environment only.
+        An empty host means the URL of the ``environment`` extra (default ``production``); ``port``
+        goes into a URL that has none (and must agree with one that has). A URL that is one
+        documented environment while ``environment`` names another is refused: which one was meant
+        cannot be guessed, and credentials are valid in one environment only.
         """
         from airflow_provider_kakaclo.transport.errors import RequestValidationError
 
@@ -190,27 +211,39 @@ class VendorHook(BaseHook):
         if chosen is not None and chosen not in self.environments:
             raise RequestValidationError(self.vendor, "connection", f"environment {chosen!r} is not one of "
                                          f"{', '.join(self.environments)}")
-        host = (conn.host or "").strip() or self.environments[chosen or "production"]
-        if "://" not in host:
-            scheme = conn.schema if conn.schema in ("http", "https") else "https"
-            host = f"{scheme}://{host}"
-        if conn.port and host.count(":") < 2:
-            head, _, tail = host.partition("://")[2].partition("/")
-            host = f"{host.partition('://')[0]}://{head}:{conn.port}" + (f"/{tail}" if tail else "")
-        url = host.rstrip("/")
-        named = next((name for name, known in self.environments.items() if url == known), None)
+        url = (conn.host or "").strip() or self.environments[chosen or "production"]
+        if "://" not in url:
+            url = f"{conn.schema if conn.schema in ('http', 'https') else 'https'}://{url}"
+        if conn.port:
+            url = _with_port(url, int(conn.port), self.vendor)
+        url = self._canonical(url)
+        named = next((name for name, known in self.environments.items() if url == self._canonical(known)), None)
         if chosen and named and named != chosen:
             raise RequestValidationError(self.vendor, "connection", f"the base URL {url} is the {named} "
                                          f"environment but the connection's environment says {chosen}: clear one")
         return url
 
+    @staticmethod
+    def _canonical(url: str) -> str:
+        """``url`` with its host lower-cased, the scheme's default port and trailing slashes dropped."""
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(url.strip())
+        netloc = parts.netloc.rpartition("@")[2].lower()
+        if (parts.scheme, parts.port) in (("https", 443), ("http", 80)):
+            netloc = netloc.rpartition(":")[0]
+        return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), parts.query, ""))
+
     # --- test_connection ----------------------------------------------------------------------
     def test_connection(self) -> tuple[bool, str]:
         """Read-only check for the UI's Test button and ``airflow connections test``.
 
-        One read call (:meth:`_probe`), one attempt: the message says what was checked, or why it
-        failed (credentials, network, not this vendor's API at that URL, our own configuration).
+        One read call (:meth:`_probe`), one attempt, on a copy of this hook with its own transport
+        (the hook itself is left as it was): the message says what was checked, or why it failed
+        (credentials and environment, network, not this vendor's API at that URL, configuration).
         """
+        import copy
+
         from airflow_provider_kakaclo.transport.errors import (
             AuthenticationError,
             MalformedResponseError,
@@ -221,19 +254,20 @@ class VendorHook(BaseHook):
         )
 
         name = self.hook_name
-        url = "the connection's URL"
-        regular = self.__dict__.pop("transport", None)  # the hook's own transport is left as it was
+        url = "its base URL"
+        probe = copy.copy(self)
+        probe.__dict__.pop("transport", None)
         try:
-            url = self.base_url
-            self.__dict__["transport"] = self._probe_transport()
-            return True, f"{name} at {url}: {self._probe()}"
+            url = probe.base_url
+            probe.__dict__["transport"] = probe._probe_transport()
+            return True, f"{name} at {url}: {probe._probe()}"
         except RequestValidationError as err:
             return False, f"{name}: the connection is not usable: {err.message}"
         except AuthenticationError as err:
-            where = (f"this is the {self.environment} environment" if self.environment
+            where = (f"this is the {probe.environment} environment" if probe.environment
                      else f"this URL is none of {name}'s documented environments")
             return False, (f"{name} at {url} refused the credentials ({err.message}): check the "
-                           f"{self._credentials_hint}; they are valid in one environment only, and {where}")
+                           f"{probe._credentials_hint}; they are valid in one environment only, and {where}")
         except TransportError as err:
             return False, (f"{name} at {url} could not be reached ({err.message}): check the base URL, "
                            "the port and that this machine can reach it")
@@ -242,11 +276,12 @@ class VendorHook(BaseHook):
                            "is this the API's base URL?")
         except VendorError as err:
             return False, f"{name} at {url} could not be read: {err}"
+        except (ValueError, TypeError) as err:  # an extra that is not a number, a port that is not one
+            return False, f"{name}: the connection is not usable: {type(err).__name__}: {err}"
+        except Exception as err:  # e.g. the Redis of rate_limit_backend is unreachable
+            return False, f"{name} at {url}: {type(err).__name__}: {err}"
         finally:
-            self.close()
-            self.__dict__.pop("transport", None)
-            if regular is not None:
-                self.__dict__["transport"] = regular
+            probe.close()
 
     def _probe_transport(self) -> Transport:
         """The transport for :meth:`test_connection`: one attempt, short timeouts, same limiter."""

@@ -121,11 +121,11 @@ class KakaCloHook(VendorHook):
     def __init__(self, kakaclo_conn_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(conn_id=kakaclo_conn_id or kwargs.pop("conn_id", None), **kwargs)
 
-    @property
-    def base_url(self) -> str:
+    @staticmethod
+    def _canonical(url: str) -> str:
         # The docs give the base URL as ``https://developer.kakaclo.com/openapi`` and paths that start
         # with ``/openapi`` again (spec §2): accept either and never send ``/openapi/openapi``.
-        url = super().base_url
+        url = VendorHook._canonical(url)
         return url[: -len("/openapi")] if url.endswith("/openapi") else url
 
     def _wire(self) -> KakaCloWire:

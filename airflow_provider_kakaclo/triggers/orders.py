@@ -39,14 +39,23 @@ class _OrderWatch:
         return watch
 
     async def updates(self, order_id: str) -> AsyncIterator[Any]:
-        """Yield, once per cycle, the order's status (or the error that stopped the look-up)."""
+        """Yield, once per cycle, the order's status (or the error that stopped the look-up).
+
+        Nothing is yielded sooner than one interval after joining: the sensor looked just before
+        deferring, and an event that reaches the scheduler before it has handled the deferral fails
+        the task on Airflow 3.1 (apache/airflow#66374).
+        """
+        loop = asyncio.get_running_loop()
+        not_before = loop.time() + self.interval
         queue: asyncio.Queue = asyncio.Queue()
         self.queues.setdefault(order_id, set()).add(queue)
         if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._poll())
+            self.task = loop.create_task(self._poll())
         try:
             while True:
-                yield await queue.get()
+                status = await queue.get()
+                if loop.time() >= not_before:
+                    yield status
         finally:
             self.queues.get(order_id, set()).discard(queue)
             if not self.queues.get(order_id):
@@ -56,10 +65,8 @@ class _OrderWatch:
         from airflow_provider_kakaclo.capabilities import OrderTracker, ahook_for, capability
         from airflow_provider_kakaclo.transport.errors import VendorError
 
-        # The sensor looked once just before deferring: the first look-up waits one interval. It
-        # batches every trigger that registers meanwhile, and an event never reaches the scheduler
-        # before the deferral itself has been processed (an event within that window fails the task
-        # on Airflow 3.1: apache/airflow#66374).
+        # The first look-up waits one interval (see updates()); it batches every trigger that
+        # registers meanwhile.
         await asyncio.sleep(self.interval)
         while self.queues:
             ids = sorted(self.queues)

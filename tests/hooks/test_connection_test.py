@@ -62,10 +62,16 @@ def test_wrong_credentials_name_them_and_the_environment(monkeypatch, sandbox, v
 
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_unreachable_host_is_a_network_failure_after_one_attempt(monkeypatch, vendor):
+    from airflow_provider_kakaclo.transport.core import Transport
+
+    attempts = []
+    attempt = Transport._attempt
+    monkeypatch.setattr(Transport, "_attempt", lambda self, call: attempts.append(call) or attempt(self, call))
     hook = connect(monkeypatch, vendor, f"http://127.0.0.1:{closed_port()}/{vendor}", VENDORS[vendor][1],
-                   backoff_initial=30)  # a retry would take seconds: one attempt is expected
+                   backoff_initial=0.001)
     ok, message = hook.test_connection()
     assert not ok and "could not be reached" in message and "check the base URL, the port" in message
+    assert len(attempts) == 1
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
@@ -131,3 +137,36 @@ def test_refusal_in_a_documented_environment_names_that_environment(monkeypatch,
     assert not ok and "refused the credentials" in message
     assert message.endswith("they are valid in one environment only, and this is the test environment")
     assert requests_mock.call_count == 1  # one attempt: a refusal is not retried
+
+
+@pytest.mark.parametrize("url", ["https://developer.kakaclo.com/openapi", "https://Developer.KakaClo.com/",
+                                 "https://developer.kakaclo.com:443", "developer.kakaclo.com"])
+def test_spellings_of_a_documented_url_are_that_environment(monkeypatch, url):
+    hook = connect(monkeypatch, "kakaclo", url, VENDORS["kakaclo"][1])
+    assert (hook.base_url, hook.environment) == ("https://developer.kakaclo.com", "production")
+    hook = connect(monkeypatch, "kakaclo", url, VENDORS["kakaclo"][1], environment="test")
+    with pytest.raises(RequestValidationError, match="is the production environment"):
+        _ = hook.base_url
+
+
+def test_port_443_for_the_test_button_keeps_the_environment_and_the_rate_limit_bucket(monkeypatch):
+    set_connection(monkeypatch, "kakaclo_default", conn_type="kakaclo", host="https://developer.kakaclo.com",
+                   port=443, password=SANDBOX_TOKEN)
+    assert (KakaCloHook().base_url, KakaCloHook().environment) == ("https://developer.kakaclo.com", "production")
+
+
+def test_a_port_that_contradicts_the_urls_is_refused(monkeypatch, sandbox):
+    port = int(sandbox.base_url.rsplit(":", 1)[1])
+    set_connection(monkeypatch, "kakaclo_default", conn_type="kakaclo", host=f"{sandbox.base_url}/kakaclo",
+                   port=port + 1, password=SANDBOX_TOKEN)
+    ok, message = KakaCloHook().test_connection()
+    assert not ok and f"the base URL says port {port} but the connection's port is {port + 1}" in message
+    assert sandbox.stats("kakaclo")["requests"] == 0
+
+
+@pytest.mark.parametrize("extra", [{"read_timeout": "20s"}, {"rate_limit_backend": "redis://127.0.0.1:1/0"}])
+def test_a_broken_extra_is_a_message_not_an_exception(monkeypatch, sandbox, extra):
+    hook = connect(monkeypatch, "kakaclo", f"{sandbox.base_url}/kakaclo", VENDORS["kakaclo"][1], **extra)
+    ok, message = hook.test_connection()
+    assert not ok and message.startswith("KakaClo")
+    assert sandbox.stats("kakaclo")["requests"] == 0

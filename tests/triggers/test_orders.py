@@ -106,3 +106,21 @@ def test_first_look_up_waits_one_interval_after_the_sensors_own_check(kakaclo_co
     assert event["status"] == "success"
     assert waited >= 1.0
     assert sandbox.stats("kakaclo")["requests"] - before == 1  # one look-up, after the interval
+
+
+def test_an_order_joining_a_running_watch_also_waits_one_interval(kakaclo_conn, sandbox):
+    first_id, late_id = place(sandbox, 2)
+    sandbox.kakaclo.advance_order(late_id, "fully_shipped")
+
+    async def run():
+        loop = asyncio.get_running_loop()
+        waiting = asyncio.ensure_future(first_event(OrderStatusTrigger("kakaclo_default", first_id, "shipped", 1.0)))
+        await asyncio.sleep(1.5)  # the watch is running and has looked once
+        joined = loop.time()
+        event = await first_event(OrderStatusTrigger("kakaclo_default", late_id, "shipped", 1.0))
+        waiting.cancel()
+        return event, loop.time() - joined
+
+    event, waited = asyncio.run(run())
+    assert event["status"] == "success" and event["order"]["order_id"] == late_id
+    assert waited >= 1.0  # not the watch's next cycle, half an interval after joining

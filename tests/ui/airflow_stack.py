@@ -22,6 +22,7 @@ import requests
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+PASSED_ENV = {"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV"}
 
 
 def free_port() -> int:
@@ -71,7 +72,8 @@ class AirflowStack:
 
     def env(self) -> dict[str, str]:
         home = self.root / "airflow-home"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_CONN_", "AIRFLOW__"))}
+        # Only what a service needs from ours: their logs are kept as artifacts.
+        env = {k: v for k, v in os.environ.items() if k in PASSED_ENV}
         env.update({
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "example_dags"),

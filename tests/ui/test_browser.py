@@ -47,8 +47,8 @@ def shot(page, artifacts, name: str) -> None:
 
 def field_in(dialog, label: str):
     """The input of a form field by its visible label (some of Airflow's inputs have no accessible name)."""
-    text = dialog.page.get_by_text(re.compile(rf"^{re.escape(label)}\s*\*?$"))  # required fields end in *
-    group = dialog.get_by_role("group").filter(has=text)
+    text = dialog.page.get_by_text(re.compile(rf"^{re.escape(label)}\s*\*?$"))  # relative to the group; * = required
+    group = dialog.get_by_role("group").filter(has=text).last  # the innermost group holding the label
     return group.locator("input, textarea").first
 
 
@@ -99,20 +99,20 @@ def test_connection_form_and_test_button(page, stack, artifacts, vendor):
 
     # Relabelled standard fields; Airflow's own labels for the hidden ones are gone.
     for label in ("Base URL", "Port", *form.credentials):
-        assert dialog.get_by_text(label, exact=True).is_visible(), label
-    for generic in ("Host", "Schema", "Extra", *(["Login"] if vendor != "qianyi" else []), "Password"):
-        assert dialog.get_by_text(generic, exact=True).count() == 0, generic
+        expect(dialog.get_by_text(label, exact=True)).to_be_visible()
+    for generic in ("Host", "Schema", "Extra", "Login", "Password"):  # hidden, or relabelled
+        expect(dialog.get_by_text(generic, exact=True)).to_have_count(0)
     assert "Environment's URL" in dialog.get_by_role("textbox", name="Base URL").get_attribute("placeholder")
     dialog.get_by_role("textbox", name="Base URL").fill("http://127.0.0.1/" + vendor)
     field_in(dialog, "Port").fill(str(stack.sandbox_port))
     for label, value in form.credentials.items():
         dialog.get_by_role("textbox", name=label).fill(value)
-    assert dialog.get_by_role("textbox", name=form.secret).get_attribute("type") == "password"
+    expect(dialog.get_by_role("textbox", name=form.secret)).to_have_attribute("type", "password")
     shot(page, artifacts, f"{vendor}-1-form-standard-fields")
 
     open_section(dialog, "Extra Fields")
     for label in form.extra_labels:
-        assert dialog.get_by_text(label, exact=True).is_visible(), label
+        expect(dialog.get_by_text(label, exact=True)).to_be_visible()
     for label, value in form.extras.items():
         field_in(dialog, label).fill(value)
     if vendor == "kakaclo":
@@ -157,8 +157,11 @@ def test_place_order_triggered_from_the_ui_form_reaches_success_with_tracking(pa
                                                                                kakaclo_default):
     merchant_order_id = f"UI-{uuid.uuid4().hex[:10]}"
     page.goto("/dags/kakaclo_place_order")
+    # The trigger form unpauses the DAG only once the page knows it is paused: let the page load.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Trigger").first.click()
     dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("checkbox", name="Unpause kakaclo_place_order on trigger")).to_be_checked()
     open_section(dialog, "Run Parameters")
     field_in(dialog, "Recipient").fill("Grace Hopper")
     field_in(dialog, "Your order number (optional)").fill(merchant_order_id)
@@ -172,7 +175,8 @@ def test_place_order_triggered_from_the_ui_form_reaches_success_with_tracking(pa
     # Watch the run in the UI (it refreshes itself) while the scheduler runs `place`, the triggerer
     # waits for shipment, and the sandbox's supplier ships the order.
     page.goto(f"/dags/kakaclo_place_order/runs/{run_id}")
-    run_state = page.get_by_text(re.compile(r"^(Queued|Running|Success|Failed)$")).first  # the run's badge
+    run_state = page.get_by_role("heading", name=run_id, exact=True).locator(  # the badge after the run's id
+        "xpath=following::span[contains(@class, 'chakra-badge')][1]")
     expect(run_state).to_have_text("Success", timeout=240_000)
     shot(page, artifacts, "place-order-2-run-succeeded")
 
@@ -198,7 +202,7 @@ def test_place_order_triggered_from_the_ui_form_reaches_success_with_tracking(pa
 SECRETS = ("sandbox-kakaclo-token", "sandbox-qianyi-secret", "sandbox-birdsystem-key", "not-the-secret-Zq81")
 
 
-def test_no_secret_typed_into_the_ui_reaches_any_airflow_log(stack):
+def test_no_secret_typed_into_the_ui_reaches_any_airflow_log(stack):  # needs the tests above to have run
     """Every log of Airflow's services and of every task run above (the sandbox's own log excluded:
     it plays the vendor, which is given the secrets)."""
     logs = [p for p in stack.logs.glob("*.log") if p.stem not in ("sandbox", "supplier")]
@@ -206,5 +210,5 @@ def test_no_secret_typed_into_the_ui_reaches_any_airflow_log(stack):
     assert any("kakaclo_place_order" in str(p) for p in logs), "the task logs were not found"
     for path in logs:
         text = path.read_text(errors="replace")
-        leaked = [s for s in SECRETS if s in text]
+        leaked = [s for s in (*SECRETS, stack.jwt_secret) if s in text]
         assert not leaked, f"{path}: {leaked}"
