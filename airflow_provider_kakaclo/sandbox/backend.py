@@ -10,6 +10,18 @@ from .registry import Clocks
 from .switches import SwitchBoard
 
 
+class ControlError(Exception):
+    """A control-API request that cannot be carried out; ``status`` is the HTTP status to answer
+    (409, not allowed now, unless the raise or a vendor's subclass says otherwise)."""
+
+    status = 409
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        if status is not None:
+            self.status = status
+        super().__init__(message)
+
+
 class VendorBackend:
     """Base of the vendor backends (moto's ``BaseBackend`` in spirit): subclasses define ``reset``.
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException, Request
 
+from .backend import ControlError
 from .faults import parse_rule
 
 if TYPE_CHECKING:
@@ -44,6 +45,17 @@ async def read_object(request: Request, *, required: tuple[str, ...] = ()) -> di
     if missing:
         raise HTTPException(400, f"missing fields {missing}")
     return body
+
+
+def control_call(call: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a backend's control method; its :class:`~.backend.ControlError` answers with that error's
+    status, a ``ValueError`` (a bad argument) with 400."""
+    try:
+        return call(*args, **kwargs)
+    except ControlError as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
 
 
 def create_control_router(state: SandboxState) -> APIRouter:

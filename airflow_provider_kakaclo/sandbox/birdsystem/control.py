@@ -12,10 +12,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from ..control import read_object
+from ..control import control_call, read_object
 from .catalog import DELIVERY_SERVICES, SITE_WAREHOUSES, SITES, WAREHOUSES
 from .responses import consignment_row, line_row
-from .state import BirdSystemBackend, Consignment, ControlError
+from .state import BirdSystemBackend, Consignment
 
 
 def raw_consignment(backend: BirdSystemBackend, consignment: Consignment) -> dict[str, Any]:
@@ -43,13 +43,7 @@ def create_control_router(backend: BirdSystemBackend, _switches: Any = None) -> 
     """
     router = APIRouter(tags=["birdsystem control"])
 
-    def run(call, *args, **kwargs):
-        try:
-            return call(*args, **kwargs)
-        except ControlError as exc:
-            raise HTTPException(exc.status, str(exc)) from exc
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from exc
+    run = control_call
 
     @router.get("/products")
     async def products(offset: int = 0, limit: int = 100, status: str | None = None,

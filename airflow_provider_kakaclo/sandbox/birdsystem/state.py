@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..backend import VendorBackend
+from ..backend import ControlError, VendorBackend
 from ..seeded import mix
 from ..timeutil import day_start, parse_iso, to_epoch
 from . import DEFAULT_API_KEY
@@ -63,14 +63,6 @@ IGNORED_SETTINGS = frozenset({"catalog_size", "balance", "tokens"})
 """Generic sandbox settings meant for other vendors; accepted and ignored here."""
 DEFAULT_COMPANY_ROW = {"price": "0.00", "cost": "0.00", "low_stock_level": "0", "is_shared_internal": "0",
                        "is_shared_external": "0"}
-
-
-class ControlError(Exception):
-    """A control-API request that cannot be done; ``status`` is the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        self.status = status
-        super().__init__(message)
 
 
 @dataclass

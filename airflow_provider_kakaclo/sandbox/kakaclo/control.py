@@ -11,11 +11,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from ..control import read_object
+from ..control import control_call, read_object
 from ..timeutil import iso
 from .records import Order, Refund
 from .responses import money, render_order
-from .state import ControlError, KakaCloBackend, SkuView
+from .state import KakaCloBackend, SkuView
 
 
 def raw_order(order: Order) -> dict[str, Any]:
@@ -64,11 +64,7 @@ def create_control_router(backend: KakaCloBackend, _switches: Any = None) -> API
     """
     router = APIRouter(tags=["kakaclo control"])
 
-    def run(call, *args, **kwargs):
-        try:
-            return call(*args, **kwargs)
-        except ControlError as exc:
-            raise HTTPException(exc.status, str(exc)) from exc
+    run = control_call
 
     @router.get("/orders")
     async def orders(customOrderId: str | None = None) -> dict:

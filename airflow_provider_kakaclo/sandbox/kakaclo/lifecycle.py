@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from ..backend import ControlError
 from .catalog import WAREHOUSES_BY_CODE
 from .records import Order, OrderItem, Package, Refund
 
@@ -19,14 +20,6 @@ if TYPE_CHECKING:
 ADVANCE_TARGETS = ("paid", "partially_shipped", "fully_shipped", "delivered", "completed", "cancelled",
                    "abnormal")
 REFUND_OUTCOMES = ("refund_successfully", "refund_failed")
-
-
-class ControlError(Exception):
-    """A control-API request that cannot be carried out (HTTP 404 or 409 on the control API)."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        self.status = status
-        super().__init__(message)
 
 
 class ControlMixin:

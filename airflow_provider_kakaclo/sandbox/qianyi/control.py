@@ -11,11 +11,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from ..control import read_object
+from ..control import control_call, read_object
 from .catalog import CUSTOM_FIELDS, INVENTORY_FIELDS, WAREHOUSES
 from .services import ALIASES, SERVICES
 from .signing import sign_string
-from .state import ControlError, QianyiBackend
+from .state import QianyiBackend
 
 
 def create_control_router(backend: QianyiBackend, _switches: Any = None) -> APIRouter:
@@ -26,11 +26,7 @@ def create_control_router(backend: QianyiBackend, _switches: Any = None) -> APIR
     """
     router = APIRouter(tags=["qianyi control"])
 
-    def run(call, *args, **kwargs):
-        try:
-            return call(*args, **kwargs)
-        except ControlError as exc:
-            raise HTTPException(exc.status, str(exc)) from exc
+    run = control_call
 
     # -- per-serviceType counters -------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..backend import ControlError as BaseControlError
 from ..backend import VendorBackend
 from ..timeutil import day_start, parse_iso, to_epoch
 from . import DEFAULT_APP_ID, DEFAULT_APP_SECRET, errors
@@ -50,12 +51,10 @@ _SHIPPING = ("purchaseShippingQuantity", "firstLegShippingQuantity", "transferSh
 FAULT_ACTIONS = ("error", "status", "delay")
 
 
-class ControlError(Exception):
-    """A control-API request that cannot be served (HTTP ``status``)."""
+class ControlError(BaseControlError):
+    """A control-API request that cannot be served: HTTP 400 unless the raise says otherwise."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        self.status = status
-        super().__init__(message)
+    status = 400
 
 
 @dataclass
