@@ -8,6 +8,7 @@ from typing import Any
 from .ratelimit import LeakyBuckets
 from .registry import Clocks
 from .switches import SwitchBoard
+from .timeutil import day_start, parse_iso, to_epoch
 
 
 class ControlError(Exception):
@@ -39,3 +40,18 @@ class VendorBackend:
 
     def reset(self, settings: dict[str, Any] | None = None) -> None:
         raise NotImplementedError
+
+    def seed_anchor(self, settings: dict[str, Any]) -> int:
+        """The epoch second the seeded data is dated from: ``settings["anchor"]`` (ISO time or epoch
+        seconds), or the start of today.
+
+        :raises ValueError: when it is neither
+        """
+        anchor = settings.get("anchor")
+        if anchor is None:
+            return day_start(to_epoch(self.clocks.now()))
+        if isinstance(anchor, str):
+            return parse_iso(anchor)
+        if isinstance(anchor, bool) or not isinstance(anchor, int):
+            raise ValueError("anchor must be an ISO time or epoch seconds")
+        return anchor

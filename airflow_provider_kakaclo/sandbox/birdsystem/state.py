@@ -21,7 +21,7 @@ from typing import Any
 
 from ..backend import ControlError, VendorBackend
 from ..seeded import mix
-from ..timeutil import day_start, parse_iso, to_epoch
+from ..timeutil import to_epoch
 from . import DEFAULT_API_KEY
 from .catalog import (
     CHILD_CLIENT_ID,
@@ -164,13 +164,7 @@ class BirdSystemBackend(VendorBackend):
             raise ValueError(f"product_count must be between 1 and {MAX_PRODUCT_COUNT}")
         api_keys = _keys_setting(settings.get("api_keys", [DEFAULT_API_KEY]))
         company_ids = _companies_setting(settings.get("company_ids", [DEFAULT_COMPANY_ID]))
-        anchor = settings.get("anchor")
-        if anchor is None:
-            anchor = day_start(to_epoch(self.clocks.now()))
-        elif isinstance(anchor, str):
-            anchor = parse_iso(anchor)
-        elif isinstance(anchor, bool) or not isinstance(anchor, int):
-            raise ValueError("anchor must be an ISO time or epoch seconds")
+        anchor = self.seed_anchor(settings)
         products: dict[int, Product] = {}
         stock: dict[int, dict[int, list[int]]] = {}
         for index in range(count):

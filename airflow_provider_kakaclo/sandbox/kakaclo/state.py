@@ -17,7 +17,7 @@ from typing import Any
 
 from ..backend import VendorBackend
 from ..timeindex import TimeIndex
-from ..timeutil import DAY_SECONDS, day_start, parse_iso, to_epoch
+from ..timeutil import DAY_SECONDS, day_start, to_epoch
 from . import DEFAULT_TOKEN, errors
 from .catalog import (
     ALLOCATION_ORDER,
@@ -122,13 +122,7 @@ class KakaCloBackend(VendorBackend, ControlMixin):
             tokens = [tokens]
         if not isinstance(tokens, (list, tuple, set)) or not all(isinstance(t, str) and t for t in tokens):
             raise ValueError("tokens must be a list of non-empty strings")
-        anchor = settings.get("anchor")
-        if anchor is None:
-            anchor = day_start(to_epoch(self.clocks.now()))
-        elif isinstance(anchor, str):
-            anchor = parse_iso(anchor)
-        elif isinstance(anchor, bool) or not isinstance(anchor, int):
-            raise ValueError("anchor must be an ISO time or epoch seconds")
+        anchor = self.seed_anchor(settings)
         catalog = get_catalog(seed, size, anchor)
         with self._lock:
             self.catalog: Catalog = catalog

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..backend import ControlError as BaseControlError
 from ..backend import VendorBackend
-from ..timeutil import day_start, parse_iso, to_epoch
+from ..timeutil import to_epoch
 from . import DEFAULT_APP_ID, DEFAULT_APP_SECRET, errors
 from .catalog import (
     ASN_STATUSES,
@@ -140,13 +140,7 @@ class QianyiBackend(VendorBackend):
         odo_count = _int_setting(settings, "odo_count", DEFAULT_ODO_COUNT, 0, 100_000)
         asn_count = _int_setting(settings, "asn_count", DEFAULT_ASN_COUNT, 0, 100_000)
         apps = _apps_setting(settings)
-        anchor = settings.get("anchor")
-        if anchor is None:
-            anchor = day_start(to_epoch(self.clocks.now()))
-        elif isinstance(anchor, str):
-            anchor = parse_iso(anchor)
-        elif isinstance(anchor, bool) or not isinstance(anchor, int):
-            raise ValueError("anchor must be an ISO time or epoch seconds")
+        anchor = self.seed_anchor(settings)
         base = seeded_base(seed, size, anchor, odo_count, asn_count)
         skus = dict(base.skus)
         updated = dict(base.updated)
