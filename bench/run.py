@@ -213,22 +213,28 @@ def memory(sandbox: Sandbox, args) -> list[Row]:
 
 IMPORT_PROBE = """
 import importlib, sys, time
+importlib.import_module("airflow.sdk")  # what every DAG file imports anyway: loaded, not timed
 start = time.perf_counter()
 for name in sys.argv[1:]:
     importlib.import_module(name)
 print(time.perf_counter() - start)
 """
-OURS = ["airflow.sdk", "airflow_provider_kakaclo.operators.orders", "airflow_provider_kakaclo.operators.stock",
+OURS = ["airflow_provider_kakaclo.operators.orders", "airflow_provider_kakaclo.operators.stock",
         "airflow_provider_kakaclo.operators.skus", "airflow_provider_kakaclo.sensors.orders",
         "airflow_provider_kakaclo.hooks.kakaclo", "airflow_provider_kakaclo.hooks.qianyi",
         "airflow_provider_kakaclo.hooks.birdsystem"]
-THEIRS = ["airflow.sdk", "airflow.providers.http.hooks.http", "airflow.providers.http.operators.http",
+THEIRS = ["airflow.providers.http.hooks.http", "airflow.providers.http.operators.http",
           "airflow.providers.http.sensors.http"]
 
 
 @case("dag_parse")
 def dag_parse(sandbox: Sandbox, args) -> list[Row]:
-    """Import cost in a fresh interpreter beyond `airflow.sdk` alone: ours / providers-http's (medians)."""
+    """Import cost of our operators, sensor and hooks once `airflow.sdk` is loaded / providers-http's.
+
+    Each sample is a fresh interpreter that imports `airflow.sdk` untimed, then times only the second
+    import (ours, or providers-http's hook, operator and sensor), so the noisy SDK start-up is never in
+    the figure. Samples are interleaved and the ratio is of the two medians.
+    """
 
     home = tempfile.mkdtemp()
 
@@ -238,16 +244,17 @@ def dag_parse(sandbox: Sandbox, args) -> list[Row]:
         return float(out.strip().splitlines()[-1])
 
     once(OURS), once(THEIRS)  # compile and cache every module once
-    samples: dict[str, list[float]] = {"base": [], "ours": [], "theirs": []}
-    for _ in range(max(args.runs, 3) * 3):  # interleaved, so machine load drifts hit all three alike
-        for key, modules in (("base", ["airflow.sdk"]), ("ours", OURS), ("theirs", THEIRS)):
+    samples: dict[str, list[float]] = {"ours": [], "theirs": []}
+    for _ in range(max(args.runs, 3) * 5):  # interleaved, so machine load drifts hit both alike
+        for key, modules in (("ours", OURS), ("theirs", THEIRS)):
             samples[key].append(once(modules))
-    base = statistics.median(samples["base"])
-    ours = statistics.median(samples["ours"]) - base
-    theirs = statistics.median(samples["theirs"]) - base
+    ours = statistics.median(samples["ours"])
+    theirs = statistics.median(samples["theirs"])
     ratio = ours / theirs if theirs > 0 else float("inf")
-    return [Row("dag_parse: our import cost / providers-http's (beyond airflow.sdk)", "<= 0.5", f"{ratio:.3f}",
-                ratio <= 0.5, {"sdk_s": round(base, 4), "ours_s": round(ours, 4), "http_s": round(theirs, 4)})]
+    return [Row("dag_parse: our import cost / providers-http's (after airflow.sdk)", "<= 0.5", f"{ratio:.3f}",
+                ratio <= 0.5, {"timed": "second import in a fresh interpreter, airflow.sdk already loaded",
+                               "samples": len(samples["ours"]), "ours_s": round(ours, 4),
+                               "http_s": round(theirs, 4)})]
 
 
 @case("deferred_orders")
