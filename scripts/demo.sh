@@ -21,7 +21,9 @@ export AIRFLOW_CONN_BIRDSYSTEM_DEFAULT="{\"conn_type\": \"birdsystem\", \"host\"
 export KAKACLO_SANDBOX_URL="$SANDBOX"
 mkdir -p "$AIRFLOW_HOME"
 
-"$BIN/kakaclo-sandbox" --host 127.0.0.1 --port "$PORT" > .demo/sandbox.log 2>&1 &
+# --autopilot 3: the sandbox plays the supplier and the warehouse, paying, shipping and refunding each
+# order 3 s after each step becomes possible (the sandbox is deterministic without it).
+"$BIN/kakaclo-sandbox" --host 127.0.0.1 --port "$PORT" --autopilot 3 > .demo/sandbox.log 2>&1 &
 SANDBOX_PID=$!
 trap 'kill $SANDBOX_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -50,11 +52,6 @@ run_dag() {
 
 run_dag kakaclo_catalog_stock
 
-# The sandbox never moves orders by itself: play the supplier, shipping each paid order after 3 s.
-"$BIN/python" scripts/advance_orders.py --url "$SANDBOX" --after 3 --seconds 600 > .demo/supplier.log 2>&1 &
-SUPPLIER_PID=$!
-trap 'kill $SANDBOX_PID $SUPPLIER_PID 2>/dev/null || true' EXIT
-
 run_dag kakaclo_place_order
 run_dag birdsystem_fulfil_order
 
@@ -72,8 +69,8 @@ echo "(a second catalog sync starts at the largest update time seen: nothing to 
 run_dag kakaclo_catalog_sync
 
 echo
-echo "== supplier (sandbox control API) log"
-cat .demo/supplier.log
+echo "== what the sandbox's autopilot did (the supplier and the warehouse)"
+grep "autopilot:" .demo/sandbox.log || true
 
 echo
 echo "== sandbox traffic"

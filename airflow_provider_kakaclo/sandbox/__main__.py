@@ -16,9 +16,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kakaclo-sandbox", description="Serve the vendor API sandbox.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8980, help="port (default 8980; 0 for any free port)")
-    parser.add_argument("--catalog-size", type=int, default=None, help="number of SKUs (default 2000)")
+    parser.add_argument("--catalog-size", type=int, default=None, help="number of KakaClo SKUs (default 5000)")
     parser.add_argument("--seed", type=int, default=None, help="catalog seed")
     parser.add_argument("--balance", type=float, default=None, help="starting prepaid balance in USD")
+    parser.add_argument("--autopilot", type=float, default=None, metavar="SECONDS",
+                        help="the vendors act on their own: pay, ship and refund KakaClo orders and finish "
+                        "BirdSystem consignments SECONDS after each step becomes possible (default: off)")
     parser.add_argument("--switches", default=None,
                         help='JSON switch overrides, e.g. \'{"kakaclo": {"rate_limit_enabled": false}}\'')
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
@@ -34,6 +37,8 @@ def settings_from(args: argparse.Namespace) -> dict:
         settings["seed"] = args.seed
     if args.balance is not None:
         settings["balance"] = args.balance
+    if args.autopilot:
+        settings["autopilot"] = args.autopilot
     if args.switches:
         settings["switches"] = json.loads(args.switches)
     return settings
@@ -66,6 +71,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in lines:
             print(line)
     print(f"Sandbox control API: {base}{CONTROL_PREFIX}  (docs: {base}{CONTROL_PREFIX}/docs)", flush=True)
+    if args.autopilot:
+        import logging
+
+        print(f"Autopilot: orders are paid, shipped and refunded {args.autopilot:g} s after each step", flush=True)
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        pilot_log = logging.getLogger("airflow_provider_kakaclo.sandbox.autopilot")
+        pilot_log.addHandler(handler)
+        pilot_log.setLevel(logging.INFO)
     config = uvicorn.Config(app, log_level=args.log_level, lifespan="off", proxy_headers=False,
                             timeout_graceful_shutdown=2)
     uvicorn.Server(config).run(sockets=[sock])

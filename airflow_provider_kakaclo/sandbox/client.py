@@ -161,6 +161,13 @@ class SandboxClient:
 
     # -- stats -------------------------------------------------------------------------------------
 
+    def autopilot(self, seconds: float | None = None) -> dict:
+        """Turn the autopilot on (seconds per step) or off (``None``/0) until the next reset.
+
+        :return: ``{"seconds": ..., "on": ...}``
+        """
+        return self.call("PUT", "/autopilot", json={"seconds": seconds})
+
     def stats(self, vendor: str | None = None) -> dict:
         """``GET /_sandbox/stats``: per vendor ``requests``, ``by_status``, ``by_route``,
         ``by_route_status``, ``faults_fired`` (only that vendor's dict when ``vendor`` is given).

@@ -1,4 +1,4 @@
-"""The generic control API under ``/_sandbox/``: reset, switches, faults, stats.
+"""The generic control API under ``/_sandbox/``: reset, switches, faults, stats, autopilot.
 
 Vendor-specific control routes (e.g. ``/_sandbox/kakaclo/orders``) come from each vendor's
 ``create_control_router`` and are mounted next to these. Control errors answer
@@ -141,5 +141,17 @@ def create_control_router(state: SandboxState) -> APIRouter:
         """Zero the counters."""
         state.stats.reset()
         return {"reset": True}
+
+    @router.get("/autopilot")
+    async def get_autopilot() -> dict:
+        """Whether the vendors' staff act on their own, and after how many seconds per step."""
+        return state.autopilot.describe()
+
+    @router.put("/autopilot")
+    async def put_autopilot(request: Request) -> dict:
+        """Turn the autopilot on (``{"seconds": 15}``) or off (``{"seconds": 0}`` or null) until the next reset."""
+        body = await read_object(request, required=("seconds",))
+        control_call(state.autopilot.set, body["seconds"])
+        return state.autopilot.describe()
 
     return router

@@ -19,6 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from .autopilot import Autopilot
 from .control import create_control_router
 from .faults import ConnectionDropped, FaultBook, perform
 from .registry import GENERIC_SETTINGS, Clocks, VendorSpec, load_vendors, utc_now, vendor_settings
@@ -81,6 +82,7 @@ class SandboxState:
             self.vendors[spec.name] = VendorRuntime(spec, backend, switches, app, RouteTemplates(app))
         self.faults = FaultBook()
         self.stats = Stats(list(self.vendors))
+        self.autopilot = Autopilot(self, settings.get("autopilot"), monotonic=clocks.monotonic)
 
     def __getattr__(self, name: str) -> Any:
         vendors = self.__dict__.get("vendors", {})
@@ -120,6 +122,7 @@ class SandboxState:
             runtime.switches.reset(switch_values)
         self.faults.clear()
         self.stats.reset()
+        self.autopilot.set(merged.get("autopilot"))
 
 
 class SandboxMiddleware:
@@ -193,7 +196,8 @@ def create_app(settings: dict[str, Any] | None = None) -> FastAPI:
     """Build the sandbox app.
 
     :param settings: optional settings. JSON-able keys: ``seed``, ``catalog_size``, ``balance``,
-        ``tokens``, ``anchor`` (apply to every vendor using them), ``switches``
+        ``tokens``, ``anchor`` (apply to every vendor using them), ``autopilot`` (seconds per step:
+        the vendors' staff pay, ship and refund on their own, see :mod:`.autopilot`), ``switches``
         (``{"kakaclo": {...}}``), and per-vendor sections (``{"kakaclo": {"balance": 50, ...}}``). Python
         only: ``clock`` (monotonic seconds, for rate limits) and ``wall_clock`` (aware UTC datetime).
     :return: the app; its state is ``app.sandbox`` (e.g. ``app.sandbox.kakaclo`` is the KakaClo backend)
@@ -272,6 +276,8 @@ class ThreadedSandbox:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop serving and wait for the thread to end."""
+        if self.app is not None:
+            self.app.sandbox.autopilot.stop()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -335,10 +341,11 @@ def _merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_settings(settings: dict[str, Any], specs: list[VendorSpec]) -> None:
-    allowed = GENERIC_SETTINGS | {"switches"} | {spec.name for spec in specs}
+    allowed = GENERIC_SETTINGS | {"switches", "autopilot"} | {spec.name for spec in specs}
     unknown = sorted(set(settings) - allowed)
     if unknown:
         raise ValueError(f"unknown sandbox settings {unknown}; known: {sorted(allowed)}")
+    Autopilot.check(settings.get("autopilot"))
     switches = settings.get("switches") or {}
     if not isinstance(switches, dict):
         raise ValueError("switches must be an object keyed by vendor")

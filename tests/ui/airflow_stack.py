@@ -111,14 +111,12 @@ class AirflowStack:
         return proc.stdout
 
     def start(self) -> AirflowStack:
+        # The sandbox's autopilot ships each paid order 15 s after it appears: the sensor defers first,
+        # and the trigger's event comes well after the scheduler handled the deferral (on a loaded 3.1
+        # machine that took 5 s; an earlier event fails the task there: apache/airflow#66374).
         sandbox = self.spawn("sandbox", [str(BIN / "kakaclo-sandbox"), "--host", "127.0.0.1",
-                                         "--port", str(self.sandbox_port)])
+                                         "--port", str(self.sandbox_port), "--autopilot", "15"])
         wait_for(f"{self.sandbox_url}/_sandbox/switches", [sandbox], 60, "sandbox")
-        # Ships each paid order 15 s after it appears: the sensor defers first, and the trigger's event
-        # comes well after the scheduler handled the deferral (on a loaded 3.1 machine that took 5 s;
-        # an earlier event fails the task there: apache/airflow#66374).
-        self.spawn("supplier", [str(BIN / "python"), "scripts/advance_orders.py", "--url", self.sandbox_url,
-                                "--after", "15", "--seconds", "3600"])
         self.airflow("db", "migrate")
         api = self.spawn("api-server", [str(BIN / "airflow"), "api-server", "--host", "127.0.0.1",
                                         "--port", str(self.api_port)])
