@@ -161,8 +161,33 @@ async def ahook_for(conn_id: str) -> Any:
     return hook
 
 
+class UnsupportedCapability(TypeError):
+    """The connection's vendor cannot do what the task asks (e.g. Qianyi ERP placing supplier orders).
+
+    A ``TypeError`` (the task was wired to the wrong kind of connection); the message names the
+    connection, its type and what is missing, and lists the connection types that can.
+    """
+
+    def __init__(self, conn_id: str, vendor: str, what: str, able: list[str]) -> None:
+        self.conn_id, self.vendor, self.what = conn_id, vendor, what
+        can = ", ".join(able) if able else "none of this provider's connection types"
+        super().__init__(
+            f"connection {conn_id!r} is a {vendor} connection, and {vendor}'s API offers no way to {what}; "
+            f"use a connection of a type that can: {can}"
+        )
+
+
 def capability(hook: Any, protocol: type[P], what: str) -> P:
-    """``hook`` seen as ``protocol``, or a clear error naming what the vendor cannot do."""
+    """``hook`` seen as ``protocol``, or :class:`UnsupportedCapability` naming what the vendor cannot do."""
     if not isinstance(hook, protocol):
-        raise TypeError(f"{type(hook).__name__} ({hook.conn_id}) cannot {what}: its vendor API has no way to")
+        able = [conn_type for conn_type in sorted(HOOKS) if _offers(conn_type, protocol)]
+        vendor = getattr(hook, "hook_name", None) or type(hook).__name__
+        raise UnsupportedCapability(getattr(hook, "conn_id", "?"), vendor, what, able)
     return hook
+
+
+def _offers(conn_type: str, protocol: type) -> bool:
+    """Whether the hook class of ``conn_type`` has every method ``protocol`` asks for."""
+    cls = hook_class_for(conn_type)
+    members = [name for name in vars(protocol) if not name.startswith("_")]
+    return all(callable(getattr(cls, name, None)) for name in members)
