@@ -65,7 +65,7 @@ echo
 run_dag kakaclo_stock_sync
 run_dag low_stock_report
 run_dag kakaclo_catalog_sync
-echo "(a second catalog sync starts at the largest update time seen: nothing to write)"
+echo "(a second catalog sync right away: every update was seen, and KakaClo's index lags 10 minutes, so it skips)"
 run_dag kakaclo_catalog_sync
 
 echo

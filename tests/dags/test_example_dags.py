@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,15 @@ def test_catalog_sync_dag_writes_changes_once(airflow_env, sandbox):
     second = run(["dags", "test", "kakaclo_catalog_sync"], airflow_env)
     out = second.stdout + second.stderr
     assert "qianyi: created 0, updated 0" in out and "birdsystem: created 0, updated 0" in out
+    # A run right after updates newer than KakaClo's 10-minute lag: the window would end before it
+    # starts, so the run skips (succeeds) instead of reading an inverted window.
+    soon = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
+    run(["variables", "set", "kakaclo_catalog_sync_watermark", soon], airflow_env)
+    reads = sandbox.stats("kakaclo")["by_route"]
+    third = run(["dags", "test", "kakaclo_catalog_sync"], airflow_env)
+    out = third.stdout + third.stderr
+    assert "nothing to read yet" in out and "state=success" in out
+    assert sandbox.stats("kakaclo")["by_route"] == reads
 
 
 def test_birdsystem_fulfil_order_dag(airflow_env, sandbox):
