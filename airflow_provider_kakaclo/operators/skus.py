@@ -67,6 +67,7 @@ class SkuUpsertOperator(BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_kakaclo._compat import AirflowFailException
         from airflow_provider_kakaclo.capabilities import SkuWriter, capability, hook_for
+        from airflow_provider_kakaclo.progress import Progress
         from airflow_provider_kakaclo.skus import plan_batch
         from airflow_provider_kakaclo.transport.errors import VendorError
 
@@ -85,6 +86,8 @@ class SkuUpsertOperator(BaseOperator):
                 failures.append({"sku": sku, "reason": reason[:500]})
 
         records = self._records(context)
+        total = len(self.skus) if isinstance(self.skus, (list, tuple)) else None
+        progress = Progress(self.log, f"SKU upsert into {self.conn_id}", unit="SKUs", total=total)
         while batch := list(islice(records, writer.sku_batch_size)):
             payloads = []
             for record in batch:
@@ -102,6 +105,7 @@ class SkuUpsertOperator(BaseOperator):
             for sku, payload, _fields in plan.updates:
                 counts["updated"] += self._write(
                     lambda s=sku, p=payload, e=existing[sku]: writer.write_sku_update(s, p, e), sku, fail)
+            progress.add(len(batch))
         result = {**counts, "failures": failures, "dry_run": self.dry_run, "max_updated_at": max_updated_at,
                   "target": writer.vendor}
         self.log.info("SKU upsert into %s: %s", self.conn_id, {k: v for k, v in result.items() if k != "failures"})

@@ -67,6 +67,7 @@ class StockSyncOperator(BaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_kakaclo.capabilities import StockReader, capability, hook_for
         from airflow_provider_kakaclo.hooks.sql import sql_hook
+        from airflow_provider_kakaclo.progress import Progress
         from airflow_provider_kakaclo.stock import StockTable, batched, check_identifier
 
         if self.mode not in ("full", "incremental"):
@@ -81,6 +82,7 @@ class StockSyncOperator(BaseOperator):
             table.ensure()
             window = self._window(context, reader, table)
             rows = reader.iter_stock(skus=self.skus, warehouses=self.warehouses, **(window or {}))
+            progress = Progress(self.log, f"stock sync {self.source_conn_id} -> {self.table}", unit="rows")
             for batch in batched(rows, self.batch_size):
                 inserted, updated, unchanged = table.apply(batch)
                 totals["read"] += len(batch)
@@ -88,6 +90,7 @@ class StockSyncOperator(BaseOperator):
                 totals["updated"] += len(updated)
                 totals["unchanged"] += unchanged
                 changed.extend(r.sku for r in (*inserted, *updated) if len(changed) < self.report_changes)
+                progress.add(len(batch))
             if window:
                 table.set_watermark(reader.vendor, self.source_conn_id, window["updated_to"].isoformat())
         self.log.info("stock sync %s -> %s: %s", self.source_conn_id, self.table, totals)
