@@ -17,7 +17,7 @@ help:
 	@echo "make test   - lint + every test, on Airflow 3.3.x and on the 3.1.8 floor"
 	@echo "make bench  - benchmarks against the sandbox, table + bench/results.json"
 	@echo "make chaos  - the fault campaign (orders under faults, syncs interrupted), one table"
-	@echo "make sandbox - run the vendor sandbox on http://127.0.0.1:8980"
+	@echo "make sandbox - run the vendor sandbox on http://127.0.0.1:8980 (orders ship on their own after 15 s; AUTOPILOT=0 turns that off)"
 
 $(VENV)/.installed: pyproject.toml ci/constraints-latest.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +63,7 @@ chaos: venv
 	$(PY) chaos/run.py
 
 sandbox: venv
-	$(VENV)/bin/kakaclo-sandbox --host 127.0.0.1 --port 8980
+	$(VENV)/bin/kakaclo-sandbox --host 127.0.0.1 --port 8980 --autopilot $${AUTOPILOT:-15}
 
 clean:
 	bash scripts/postgres.sh stop
