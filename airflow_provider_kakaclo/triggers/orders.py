@@ -57,11 +57,7 @@ class _OrderWatch:
         self._ensure_polling()
         try:
             while True:
-                try:
-                    status = await asyncio.wait_for(queue.get(), timeout=max(self.interval, 1.0) * 5)
-                except asyncio.TimeoutError:
-                    self._ensure_polling()  # a poll task that died is replaced, never waited on forever
-                    continue
+                status = await queue.get()
                 if loop.time() >= not_before:
                     yield status
         finally:
@@ -70,11 +66,18 @@ class _OrderWatch:
                 self.queues.pop(order_id, None)
 
     def _ensure_polling(self) -> None:
-        if self.task is not None and self.task.done() and not self.task.cancelled() and self.task.exception():
-            log.warning("%s: the order poll stopped (%s); starting it again", self.conn_id,
-                        redact(repr(self.task.exception())))
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._poll())
+            self.task.add_done_callback(self._poll_ended)
+
+    def _poll_ended(self, task: asyncio.Task) -> None:
+        """A poll that died of an exception is started again: waiting orders are never left hanging."""
+        if task.cancelled() or task.exception() is None or not self.queues:
+            return
+        log.warning("%s: the order poll stopped (%s); starting it again", self.conn_id,
+                    redact(repr(task.exception())))
+        if task is self.task and not task.get_loop().is_closed():
+            self._ensure_polling()
 
     async def _poll(self) -> None:
         # The first look-up waits one interval (see updates()); it batches every trigger that
