@@ -223,26 +223,36 @@ class _Base:
         )
 
     def _decode(self, call: Call, response: RawResponse) -> Any:
-        """Decode a reply (with its echoed secrets already masked) into data or a typed error.
+        """Decode a reply into data, or raise a typed error built from redacted material.
 
         A reply nobody can decode is a :class:`MalformedResponseError`; after a write that is not
         safe to repeat it is an :class:`AmbiguousWriteError` (the vendor may have committed it).
         """
-        response = replace(response, content=redact_bytes(response.content))
         try:
-            return self.wire.decode(call, response)
-        except MalformedResponseError as err:
-            if call.retry_safe:
-                raise
-            raise AmbiguousWriteError(err) from err
-        except VendorError:
-            raise
-        except Exception as exc:  # a decoder bug or a reply shaped like nothing we know: still typed
-            err = MalformedResponseError(
-                self.wire.vendor, call.name, f"undecodable reply: {type(exc).__name__}: {exc}",
-                http_status=response.status,
-            )
-            raise (err if call.retry_safe else AmbiguousWriteError(err)) from exc
+            return self.wire.decode(call, response)  # data is never altered: redaction is for texts
+        except Exception as exc:
+            error = self._decode_failure(call, response, exc)
+        raise error  # outside the handler: no unredacted exception rides along as its context
+
+    def _decode_failure(self, call: Call, response: RawResponse, exc: Exception) -> VendorError:
+        masked = redact_bytes(response.content)
+        if masked != response.content:
+            # The reply quotes a secret: build the error again from the masked reply, so no excerpt
+            # the decoder cuts out of it can hold part of one.
+            try:
+                self.wire.decode(call, replace(response, content=masked))
+            except Exception as again:
+                exc = again
+        exc.__cause__ = exc.__context__ = None
+        if isinstance(exc, VendorError):
+            if isinstance(exc, MalformedResponseError) and not call.retry_safe:
+                return AmbiguousWriteError(exc)
+            return exc
+        # a decoder bug or a reply shaped like nothing we know: still typed
+        error = MalformedResponseError(
+            self.wire.vendor, call.name, f"undecodable reply: {type(exc).__name__}: {exc}", http_status=response.status,
+        )
+        return error if call.retry_safe else AmbiguousWriteError(error)
 
     def _log_retry(self, call: Call, error: VendorError, attempt: int, wait: float) -> None:
         log.warning(

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import threading
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -125,6 +126,7 @@ def test_sync_errors_and_retry_warnings_hold_no_secret(vendor_hook, caplog):
         hook._probe()
     err = caught.value
     texts = [str(err), repr(err), err.message, str(getattr(err, "cause", "")),
+             "".join(traceback.format_exception(err)),  # chained exceptions reach logs too
              *(record.getMessage() for record in caplog.records)]
     assert "***" in " ".join(texts) or err.http_status == 401  # the echo was there, and was masked
     assert not leaks(texts, vendor)
@@ -174,3 +176,28 @@ def test_refund_trigger_error_events_hold_no_secret(vendor_hook):
     event = asyncio.run(first_event(RefundStatusTrigger("kakaclo_default", "1000000000001", "R1", 0.01)))
     assert event["status"] == "error"
     assert not leaks([json.dumps(event)], vendor)
+
+
+def test_redaction_never_alters_the_data_of_a_good_reply(echo_server, monkeypatch):
+    """A reply that legitimately holds a secret-like value is returned as it came: only texts are masked."""
+    from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
+
+    secret = SECRETS["kakaclo"]
+    body = json.dumps({"code": 10000, "message": "success",
+                       "data": {"list": [{"warehouseCode": "G007", "warehouseName": f"named {secret}"}]}}).encode()
+
+    class Good(Echo):
+        def _answer(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = _answer
+
+    echo_server.RequestHandlerClass = Good
+    set_connection(monkeypatch, "kakaclo_default", conn_type="kakaclo",
+                   host=f"http://127.0.0.1:{echo_server.server_address[1]}", password=secret, extra=EXTRA)
+    (warehouse,) = KakaCloHook().get_warehouses()
+    assert secret in json.dumps(warehouse.model_dump(mode="json"))
