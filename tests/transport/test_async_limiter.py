@@ -92,14 +92,3 @@ def test_a_429_seen_on_the_async_path_saturates_the_shared_bucket(redis_url):
     sync = RedisLeakyBucket(redis_url, key, 5, 10, margin=0)
     asyncio.run(RedisLeakyBucket(redis_url, key, 5, 10, margin=0).saturate_async())
     assert sync.reserve() == pytest.approx(0.1, abs=0.05)  # an empty bucket would say 0
-
-
-@pytest.fixture
-def redis_url():
-    import os
-
-    url = os.environ.get("KAKACLO_TEST_REDIS_URL")
-    if not url:
-        pytest.fail("KAKACLO_TEST_REDIS_URL is not set: run the suite with `make test`, which starts Redis "
-                    "(scripts/redis.sh), or deselect with -m 'not redis'")
-    return url
