@@ -52,6 +52,12 @@ _COMMON_FIELDS: dict[str, dict[str, Any]] = {
         "label": "Read timeout (s)",
         "schema": {"type": ["number", "null"], "minimum": 0},
     },
+    "total_timeout": {
+        "label": "Total timeout per request (s)",
+        "description": "Budget of one whole request, reply included, however slowly it trickles in. "
+                       "Empty: connect + read timeout.",
+        "schema": {"type": ["number", "null"], "minimum": 0},
+    },
     "order_url_template": {
         "label": "Order page URL template",
         "description": "Where the 'Vendor order' link of a task points, with {order_id}.",

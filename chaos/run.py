@@ -274,7 +274,234 @@ def upsert_interrupted(sandbox, url: str, runs: int, rng: random.Random) -> Row:
     return row
 
 
-def run_campaign(orders: int, bird_orders: int, kills: int, sync_runs: int, seed: int) -> list[Row]:
+DRIP_DEADLINE = 1.0
+#: Slack over the deadline for a call to count as ending "within" it: thread wake-up and socket close,
+#: on a loaded 2-core machine (load average 14 measured: +2.3 s). Without the deadline, each of these
+#: calls would last as long as its reply drips (tens of seconds to minutes).
+DRIP_SLACK = 4.0
+#: Every request/reply path the provider has, so no echoed secret can hide in an untested one.
+ECHO_SHAPES = (
+    ("status", {"status": 502, "body": "<html><h1>502 Bad Gateway</h1><pre>{credentials}</pre></html>"}),
+    ("status", {"status": 401, "body": "unauthorized: {credentials}"}),
+    ("status", {"status": 200, "body": "not json {credentials}"}),
+    ("envelope", {"code": 40001, "message": "credential {credentials} is not valid"}),
+)
+
+
+class _Timed:
+    """Records how long every HTTP exchange (sync and async) took, against its total deadline."""
+
+    def __init__(self) -> None:
+        from airflow_provider_kakaclo.transport.core import AsyncTransport, Transport
+
+        self.calls: list[tuple[float, float, str]] = []
+        self._sync, self._async = Transport._exchange, AsyncTransport._exchange
+        timed = self
+
+        def sync(transport, call, sent):
+            started = time.monotonic()
+            try:
+                return timed._sync(transport, call, sent)
+            finally:
+                timed.calls.append((time.monotonic() - started, transport.settings.deadline, "sync"))
+
+        async def async_(transport, call, sent):
+            started = time.monotonic()
+            try:
+                return await timed._async(transport, call, sent)
+            finally:
+                timed.calls.append((time.monotonic() - started, transport.settings.deadline, "async"))
+
+        Transport._exchange, AsyncTransport._exchange = sync, async_
+
+    def restore(self) -> None:
+        from airflow_provider_kakaclo.transport.core import AsyncTransport, Transport
+
+        Transport._exchange, AsyncTransport._exchange = self._sync, self._async
+
+
+def slow_drip(sandbox, url: str, runs: int, rng: random.Random) -> Row:
+    """Replies that send their headers, then one byte every 0.2 s: reads, async reads and order writes."""
+    import asyncio
+
+    from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
+    from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator, stable_reference
+
+    row = Row("slow-drip replies (headers, then 1 byte / 0.2 s)", runs)
+    sandbox.reset(balance=10_000_000, switches={"kakaclo": {"rate_limit_enabled": False}})
+    sku = sandbox.kakaclo.skus(limit=1, status=1)[0]
+    sandbox.kakaclo.set_stock(sku, "G007", runs * 10)
+    os.environ["AIRFLOW_CONN_KAKACLO_DEFAULT"] = json.dumps({
+        "conn_type": "kakaclo", "host": f"{url}/kakaclo", "password": KAKACLO_TOKEN,
+        "extra": {"rate_limit_burst": 0, "read_timeout": 5.0, "total_timeout": DRIP_DEADLINE,
+                  "backoff_initial": 0.01, "backoff_max": 0.1}})
+    order = {"orderAddresses": ADDRESS, "orderItemsList": [{"sku": sku, "quantity": 1}], "channelType": "Standard"}
+    timed = _Timed()
+    placed: list[str] = []
+    try:
+        for i in range(runs):
+            kind = rng.choice(["read", "async read", "order write"])
+            row.faults[kind] += 1
+            if kind == "read":
+                sandbox.add_fault("kakaclo", "GET", "/openapi/v1/product/countryAndWarehouse", "drip",
+                                  seconds=0.2, count=2)
+                attempt_with_retries(lambda: KakaCloHook().get_warehouses())
+            elif kind == "async read":
+                sandbox.add_fault("kakaclo", "GET", CREATE, "drip", seconds=0.2, count=2)
+                attempt_with_retries(lambda: asyncio.run(KakaCloHook().aget_order_statuses(["1000000000001"])))
+            else:
+                sandbox.add_fault("kakaclo", "POST", CREATE, "drip", seconds=0.2)
+                run_id = f"chaos-drip-{i}"
+                placed.append(stable_reference(context(run_id)))
+                attempt_with_retries(lambda rid=run_id: PlaceOrderOperator(
+                    task_id="place", conn_id="kakaclo_default", order=order).execute(context(rid)))
+            sandbox.clear_faults("kakaclo")
+    finally:
+        timed.restore()
+    late = [(elapsed, deadline) for elapsed, deadline, _ in timed.calls if elapsed > deadline + DRIP_SLACK]
+    cut = sum(1 for elapsed, deadline, _ in timed.calls if elapsed >= deadline)
+    refs = Counter(o.get("customOrderId") for o in sandbox.kakaclo.orders())
+    duplicates = sum(refs[r] - 1 for r in placed if refs[r] > 1)
+    lost = sum(1 for r in placed if not refs[r])
+    longest = {kind: max((e for e, _, k in timed.calls if k == kind), default=0.0) for kind in ("sync", "async")}
+    row.expected = (f"every call ends within its total deadline ({DRIP_DEADLINE:g} s + {DRIP_SLACK:g} s slack); "
+                    f"{len(placed)} of {len(placed)} orders, 0 duplicates")
+    row.observed = (f"{len(timed.calls) - len(late)}/{len(timed.calls)} calls within the deadline "
+                    f"({cut} cut at it; longest sync {longest['sync']:.2f} s, async {longest['async']:.2f} s); "
+                    f"{len(placed) - lost} of {len(placed)} orders, "
+                    f"{duplicates} duplicates")
+    row.holds = not late and not duplicates and not lost and cut > 0
+    return row
+
+
+class _Capture:
+    """Every log record's text, while a row runs (the campaign silences warnings otherwise)."""
+
+    def __enter__(self):
+        import logging
+
+        self.texts: list[str] = []
+        self._handler = logging.Handler(logging.DEBUG)
+        self._handler.emit = lambda record: self.texts.append(record.getMessage())
+        self._disabled = logging.root.manager.disable
+        logging.disable(logging.NOTSET)
+        logging.getLogger().addHandler(self._handler)
+        self._level = logging.getLogger().level
+        logging.getLogger().setLevel(logging.DEBUG)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        import logging
+
+        logging.getLogger().removeHandler(self._handler)
+        logging.getLogger().setLevel(self._level)
+        logging.disable(self._disabled)
+
+
+class _XComTI(TI):
+    def __init__(self, run_id: str, sink: list) -> None:
+        super().__init__(run_id)
+        self._sink = sink
+
+    def xcom_push(self, key, value) -> None:
+        self._sink.append(json.dumps(value, default=str))
+
+
+def echoed_secrets(sandbox, url: str, runs: int, rng: random.Random) -> Row:
+    """Vendors and gateways that quote the request's credentials back, on every path a text leaves by."""
+    import asyncio
+
+    from airflow_provider_kakaclo.capabilities import hook_for
+    from airflow_provider_kakaclo.hooks.qianyi import QianyiWire
+    from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator
+    from airflow_provider_kakaclo.triggers.orders import OrderStatusTrigger
+
+    row = Row("replies echoing secrets (token, api_key, appSecret, signature)", runs,
+              expected="0 secrets in any log, XCom, trigger event or error")
+    sandbox.reset(balance=10_000_000, switches={"kakaclo": {"rate_limit_enabled": False}})
+    sku = sandbox.kakaclo.skus(limit=1, status=1)[0]
+    sandbox.kakaclo.set_stock(sku, "G007", runs * 10)
+    set_kakaclo(url, KAKACLO_TOKEN)
+    set_birdsystem(url)
+    os.environ["AIRFLOW_CONN_QIANYI_DEFAULT"] = json.dumps({
+        "conn_type": "qianyi", "host": f"{url}/qianyi", "login": "sandbox-qianyi-app",
+        "password": "sandbox-qianyi-secret", "extra": {"backoff_initial": 0.01, "backoff_max": 0.1}})
+    secrets = {KAKACLO_TOKEN, "sandbox-birdsystem-key", "sandbox-qianyi-secret"}
+    real_authorize = QianyiWire.authorize
+
+    def recording(wire, call):
+        sent = real_authorize(wire, call)
+        secrets.add(sent.multipart["sign"])
+        return sent
+
+    QianyiWire.authorize = recording
+    order = {"orderAddresses": ADDRESS, "orderItemsList": [{"sku": sku, "quantity": 1}], "channelType": "Standard"}
+    texts: list[str] = []
+    places = {"kakaclo": ["read", "test_connection", "trigger", "order"],
+              "birdsystem": ["read", "test_connection", "trigger"], "qianyi": ["read", "test_connection"]}
+    try:
+        with _Capture() as logs:
+            for i in range(runs):
+                vendor = rng.choice(["kakaclo", "birdsystem", "qianyi"])
+                action, params = rng.choice(ECHO_SHAPES)
+                where = rng.choice(places[vendor])
+                row.faults[f"{vendor} {where}"] += 1
+                path = CREATE if vendor == "kakaclo" and where in ("trigger", "order") else None
+                sandbox.add_fault(vendor, "POST" if where == "order" else None, path, action, count=3, **params)
+                conn_id = f"{vendor}_default"
+                try:
+                    if where == "read":
+                        texts.append(hook_for(conn_id)._probe())
+                    elif where == "test_connection":
+                        texts.append(hook_for(conn_id).test_connection()[1])
+                    elif where == "trigger":
+                        trigger = OrderStatusTrigger(conn_id, "1000000000001", "shipped", poll_interval=0.01)
+                        texts.append(json.dumps(asyncio.run(_first_event(trigger))))
+                    else:
+                        xcoms: list = []
+                        try:
+                            result = PlaceOrderOperator(task_id="place", conn_id=conn_id, order=order).execute(
+                                {**context(f"chaos-echo-{i}"), "ti": _XComTI(f"chaos-echo-{i}", xcoms)})
+                            texts.append(json.dumps(result, default=str))
+                        finally:
+                            texts.extend(xcoms)
+                except Exception as err:
+                    texts += [str(err), repr(err)]
+                sandbox.clear_faults(vendor)
+            texts += logs.texts
+    finally:
+        QianyiWire.authorize = real_authorize
+    found = sum(text.count(secret) for text in texts for secret in secrets)
+    row.observed = f"{found} secrets in {len(texts)} texts (logs, XComs, events, errors, test messages)"
+    row.holds = found == 0 and len(texts) > runs
+    return row
+
+
+async def _first_event(trigger) -> dict:
+    import asyncio
+
+    agen = trigger.run()
+    try:
+        return (await asyncio.wait_for(agen.__anext__(), 60)).payload
+    finally:
+        await agen.aclose()
+
+
+def hardening_rows(drips: int, echoes: int, seed: int) -> list[Row]:
+    """Only the slow-drip and echoed-secret rows (for the reduced campaign in ``make test``)."""
+    from airflow_provider_kakaclo.sandbox import SandboxClient, ThreadedSandbox
+
+    rng = random.Random(seed)
+    server = ThreadedSandbox(host="127.0.0.1", port=0).start()
+    try:
+        sandbox = SandboxClient(server.url)
+        return [slow_drip(sandbox, server.url, drips, rng), echoed_secrets(sandbox, server.url, echoes, rng)]
+    finally:
+        server.stop()
+
+
+def run_campaign(orders: int, bird_orders: int, kills: int, sync_runs: int, seed: int,
+                 drips: int = 0, echoes: int = 0) -> list[Row]:
     from airflow_provider_kakaclo.sandbox import SandboxClient, ThreadedSandbox
 
     rng = random.Random(seed)
@@ -287,6 +514,8 @@ def run_campaign(orders: int, bird_orders: int, kills: int, sync_runs: int, seed
             orders_birdsystem(sandbox, server.url, bird_orders, rng, kills),
             stock_interrupted(sandbox, server.url, sync_runs, rng),
             upsert_interrupted(sandbox, server.url, sync_runs, rng),
+            *([slow_drip(sandbox, server.url, drips, rng)] if drips else []),
+            *([echoed_secrets(sandbox, server.url, echoes, rng)] if echoes else []),
         ]
     finally:
         server.stop()
@@ -309,10 +538,13 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=10, help="orders per vendor placed under SIGKILL")
     parser.add_argument("--sync-runs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--drips", type=int, default=60, help="calls answered by a slow-drip reply")
+    parser.add_argument("--echoes", type=int, default=300, help="calls answered by a reply quoting credentials")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the campaign provokes thousands of retries: keep the table readable
     started = time.monotonic()
-    rows = run_campaign(args.orders, args.bird_orders, args.kills, args.sync_runs, args.seed)
+    rows = run_campaign(args.orders, args.bird_orders, args.kills, args.sync_runs, args.seed, args.drips,
+                        args.echoes)
     print_table(rows)
     print(f"\n{time.monotonic() - started:.0f} s, seed {args.seed}")
     return 0 if all(r.holds for r in rows) else 1

@@ -241,7 +241,18 @@ class VendorHook(BaseHook):
         One read call (:meth:`_probe`), one attempt, on a copy of this hook with its own transport
         (the hook itself is left as it was): the message says what was checked, or why it failed
         (credentials and environment, network, not this vendor's API at that URL, configuration).
+        The message never carries the connection's secrets, even when the vendor echoed them.
         """
+        from airflow_provider_kakaclo.transport.errors import redact, register_secrets
+
+        try:
+            register_secrets(self._secrets())
+        except Exception:  # an unreadable connection is reported by the check itself
+            pass
+        ok, message = self._check_connection()
+        return ok, redact(message)
+
+    def _check_connection(self) -> tuple[bool, str]:
         import copy
 
         from airflow_provider_kakaclo.transport.errors import (
@@ -287,8 +298,9 @@ class VendorHook(BaseHook):
         """The transport for :meth:`test_connection`: one attempt, short timeouts, same limiter."""
         from dataclasses import replace
 
-        settings = replace(self._settings(), max_attempts=1, connect_timeout=5.0, read_timeout=20.0)
-        return Transport(settings, self._wire(), limiter=self._limiter(settings))
+        settings = replace(self._settings(), max_attempts=1, connect_timeout=5.0, read_timeout=20.0,
+                           total_timeout=25.0)
+        return Transport(settings, self._wire(), limiter=self._limiter(settings), secrets=self._secrets())
 
     #: What the vendor calls its credentials, for :meth:`test_connection`'s messages.
     _credentials_hint: ClassVar[str] = "credentials"
@@ -299,13 +311,30 @@ class VendorHook(BaseHook):
 
     def refresh_credentials(self) -> bool:
         """Re-read the connection; return True when its secret changed (a rotated token)."""
+        from airflow_provider_kakaclo.transport.errors import register_secrets
+
         old = self.connection.password
         self.__dict__.pop("connection", None)
+        register_secrets([self.connection.password])
         return self.connection.password != old
 
     # --- transport --------------------------------------------------------------------------
     def _wire(self) -> Wire:
         raise NotImplementedError
+
+    def _secrets(self) -> list[str]:
+        """The connection's secrets, redacted from every text the transport builds: the password
+        (KakaClo token, Qianyi appSecret, BirdSystem api_key) and the rate-limit Redis URL's password."""
+        from urllib.parse import urlsplit
+
+        secrets = [self.connection.password or ""]
+        backend = self.extras.get("rate_limit_backend") or ""
+        if isinstance(backend, str) and backend:
+            try:
+                secrets.append(urlsplit(backend).password or "")
+            except ValueError:
+                pass
+        return [secret for secret in secrets if secret]
 
     def _settings(self) -> TransportSettings:
         burst, rate = self.default_rate_limit
@@ -332,13 +361,14 @@ class VendorHook(BaseHook):
     def transport(self) -> Transport:
         settings = self._settings()
         return Transport(
-            settings, self._wire(), limiter=self._limiter(settings), refresh_credentials=self.refresh_credentials
+            settings, self._wire(), limiter=self._limiter(settings), refresh_credentials=self.refresh_credentials,
+            secrets=self._secrets(),
         )
 
     def async_transport(self) -> AsyncTransport:
         """A fresh async transport (one per trigger run; httpx clients are bound to their loop)."""
         settings = self._settings()
-        return AsyncTransport(settings, self._wire(), limiter=self._limiter(settings))
+        return AsyncTransport(settings, self._wire(), limiter=self._limiter(settings), secrets=self._secrets())
 
     def call(self, method: str, path: str, *, retry_safe: bool = True, endpoint: str = "", **kwargs: Any) -> Any:
         """Send one call to the vendor and return its decoded payload."""

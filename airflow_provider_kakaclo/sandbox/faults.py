@@ -36,7 +36,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-ACTIONS = ("status", "envelope", "hang", "delay", "delay_after_commit", "drop_before", "drop_after_commit")
+ACTIONS = ("status", "envelope", "hang", "delay", "delay_after_commit", "drop_before", "drop_after_commit", "drip")
+#: In a ``status`` body or an ``envelope`` message, replaced by the credentials the request carried
+#: (a vendor or gateway that echoes them back).
+CREDENTIALS = "{credentials}"
 DROP_STYLES = ("close", "truncate")
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
@@ -155,7 +158,7 @@ def parse_rule(data: Any, rule_id: int, vendors: list[str]) -> FaultRule:
     seconds = data.get("seconds", 0.0)
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
         raise ValueError("seconds must be a non-negative number")
-    if action in ("hang", "delay", "delay_after_commit") and "seconds" not in data:
+    if action in ("hang", "delay", "delay_after_commit", "drip") and "seconds" not in data:
         raise ValueError(f"action {action!r} needs 'seconds'")
     retry_after = data.get("retry_after")
     if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, (int, float))):
@@ -303,12 +306,20 @@ async def perform(rule: FaultRule, app: Callable, scope: dict, receive: Callable
     if rule.retry_after is not None:
         headers["Retry-After"] = _format_seconds(rule.retry_after)
     if rule.action == "status":
-        await respond(send, rule.status, rule.body, headers)
+        body = rule.body
+        if isinstance(body, str) and CREDENTIALS in body:
+            body = body.replace(CREDENTIALS, await _credentials(scope, receive))
+        await respond(send, rule.status, body, headers)
         return rule.status
     if rule.action == "envelope":
         status = rule.status or 200
-        await respond(send, status, envelope(rule.code, rule.message or "sandbox injected error"), headers)
+        message = rule.message or "sandbox injected error"
+        if CREDENTIALS in message:
+            message = message.replace(CREDENTIALS, await _credentials(scope, receive))
+        await respond(send, status, envelope(rule.code, message), headers)
         return status
+    if rule.action == "drip":
+        return await _drip(rule.seconds, app, scope, receive, send)
     if rule.action == "delay":
         await asyncio.sleep(rule.seconds)
         return await _passthrough(app, scope, receive, send)
@@ -349,6 +360,46 @@ async def perform(rule: FaultRule, app: Callable, scope: dict, receive: Callable
         await drop_connection(send)
         return "dropped"
     raise AssertionError(f"unhandled action {rule.action}")  # parse_rule forbids this
+
+
+async def _credentials(scope: dict, receive: Callable) -> str:
+    """The credentials a request carried, quoted the way a careless gateway would."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    sign = re.search(rb'name="sign"\r\n\r\n([^\r]*)|(?:^|&)sign=([^&]*)', body)
+    found = [f"Authorization: {headers['authorization']}" if "authorization" in headers else "",
+             f"api_key: {headers['api_key']}" if "api_key" in headers else "",
+             f"sign={(sign.group(1) or sign.group(2)).decode('latin-1')}" if sign else ""]
+    return "; ".join(part for part in found if part)
+
+
+async def _drip(seconds: float, app: Callable, scope: dict, receive: Callable, send: Send) -> int:
+    """Process the call (it commits), send the headers, then the body one byte every ``seconds``."""
+    messages: list[dict] = []
+
+    async def capture(message: dict) -> None:
+        messages.append(message)
+
+    await app(scope, receive, capture)
+    start = next((m for m in messages if m["type"] == "http.response.start"), None)
+    if start is None:
+        return 500
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    await send(start)
+    cycle = _connection_of(send)
+    for i in range(len(body)):
+        await asyncio.sleep(seconds)
+        if cycle is not None and getattr(cycle, "disconnected", False):
+            return start["status"]  # the client hung up: stop dripping
+        await send({"type": "http.response.body", "body": body[i:i + 1], "more_body": i < len(body) - 1})
+    if not body:
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    return start["status"]
 
 
 async def _passthrough(app: Callable, scope: dict, receive: Callable, send: Send) -> int:

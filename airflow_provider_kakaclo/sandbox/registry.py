@@ -55,6 +55,8 @@ class VendorSpec:
     :param create_control_router: ``(backend, switchboard) -> APIRouter`` of vendor control routes
     :param error_envelope: ``(code, message) -> body`` of a vendor error (used by ``envelope`` faults)
     :param banner: ``(vendor_base_url, backend) -> lines`` printed by the command line
+    :param malformed_code: the vendor code ``error_envelope`` gets for a malformed request (a body
+        nested too deeply, refused by the shared middleware with HTTP 400)
     """
 
     name: str
@@ -67,6 +69,7 @@ class VendorSpec:
     create_control_router: Callable[[Any, Any], Any] | None = None
     settings: frozenset[str] = field(default_factory=frozenset)
     banner: Callable[[str, Any], list[str]] | None = None
+    malformed_code: Any = 400
 
 
 def lazy(package: str, module: str, name: str) -> Callable[..., Any]:

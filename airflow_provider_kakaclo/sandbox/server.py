@@ -21,7 +21,8 @@ from fastapi import FastAPI
 
 from .autopilot import Autopilot
 from .control import create_control_router
-from .faults import ConnectionDropped, FaultBook, perform
+from .faults import ConnectionDropped, FaultBook, perform, respond
+from .nesting import MAX_NESTING, too_deep
 from .registry import GENERIC_SETTINGS, Clocks, VendorSpec, load_vendors, utc_now, vendor_settings
 from .stats import DROPPED, Stats
 from .switches import SwitchBoard
@@ -140,13 +141,22 @@ class SandboxMiddleware:
             await self.app(scope, receive, send)
             return
         found = self.state.vendor_for_path(scope["path"])
+        receive, depth = await _screen(scope, receive)
         if found is None:
+            if depth is not None:  # a control route: its own {"detail"} shape
+                await respond(send, 400, {"detail": _too_deep_message(depth)})
+                return
             await self.app(scope, receive, send)
             return
         runtime, path = found
         method = scope["method"]
         template = runtime.templates.template(method, path)
         route = f"{method} {template or path}"
+        if depth is not None:  # nonsense is a client error, in the vendor's envelope, never a 500
+            body = runtime.spec.error_envelope(runtime.spec.malformed_code, _too_deep_message(depth))
+            await respond(send, 400, body)
+            self.state.stats.record(runtime.spec.name, route, 400, fault=False)
+            return
         rule = self.state.faults.take(runtime.spec.name, method, path, template)
         status: int | str = 500
         try:
@@ -171,6 +181,35 @@ class SandboxMiddleware:
 
         await self.app(scope, receive, watch)
         return status
+
+
+async def _screen(scope: dict, receive: Callable) -> tuple[Callable, int | None]:
+    """Read the whole request body once; return a ``receive`` that replays it, and the JSON nesting
+    depth when the request nests deeper than :data:`~.nesting.MAX_NESTING` (else ``None``)."""
+    chunks: list[bytes] = []
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":  # the client went away: let the app see it
+            replayed = [message]
+            break
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    else:
+        replayed = []
+    body = b"".join(chunks)
+    headers = dict(scope.get("headers") or [])
+    depth = too_deep(body, headers.get(b"content-type", b"").decode("latin-1"), scope.get("query_string", b""))
+    pending = [{"type": "http.request", "body": body, "more_body": False}, *replayed]
+
+    async def replay() -> dict:
+        return pending.pop(0) if pending else await receive()
+
+    return replay, depth
+
+
+def _too_deep_message(depth: int) -> str:
+    return f"malformed request: JSON nested deeper than {MAX_NESTING} levels ({depth} or more)"
 
 
 class SandboxApp(FastAPI):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json as jsonlib
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Protocol
@@ -19,9 +19,14 @@ from airflow_provider_kakaclo import __version__
 from airflow_provider_kakaclo.transport.errors import (
     AmbiguousWriteError,
     AuthenticationError,
+    DeadlineExceededError,
     MalformedResponseError,
     TransportError,
     VendorError,
+    redact,
+    redact_bytes,
+    register_secrets,
+    secrets_in_flight,
 )
 
 log = logging.getLogger(__name__)
@@ -29,6 +34,12 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"airflow-provider-kakaclo/{__version__}"
 #: A vendor asking to wait longer than this is treated as asking for this long.
 RETRY_AFTER_MAX = 600.0
+#: Header and form fields whose values are credentials (compared lower-cased). A wire that adds one
+#: of these per attempt (a bearer token, an api_key, a signature) has it redacted from every text.
+SECRET_FIELDS = frozenset({
+    "authorization", "api_key", "apikey", "x-api-key", "token", "access_token", "sign", "signature",
+    "appsecret", "app_secret", "secret", "password",
+})
 
 
 @dataclass(frozen=True)
@@ -110,11 +121,20 @@ class TransportSettings:
     rate_limit_burst: float = 0.0
     rate_limit_per_second: float = 0.0
     verify: bool | str = True
+    #: The budget of one whole exchange (connect, send, headers, body); ``None``: connect + read.
+    total_timeout: float | None = None
+
+    @property
+    def deadline(self) -> float:
+        """Seconds one request may take in all, however slowly the reply trickles in."""
+        if self.total_timeout is not None and self.total_timeout > 0:
+            return self.total_timeout
+        return self.connect_timeout + self.read_timeout
 
     @classmethod
     def from_extras(cls, base_url: str, extras: Mapping[str, Any], **defaults: Any) -> TransportSettings:
         values: dict[str, Any] = {"base_url": base_url, **defaults}
-        floats = ("connect_timeout", "read_timeout", "backoff_initial", "backoff_max")
+        floats = ("connect_timeout", "read_timeout", "total_timeout", "backoff_initial", "backoff_max")
         for key in (*floats, "rate_limit_burst", "rate_limit_per_second"):
             if extras.get(key) not in (None, ""):
                 values[key] = float(extras[key])
@@ -153,6 +173,17 @@ def settle(error: VendorError, call: Call) -> VendorError:
     return error
 
 
+def call_secrets(call: Call) -> list[str]:
+    """The credentials in an authorized call: values of :data:`SECRET_FIELDS` (and a bearer's token)."""
+    found: list[str] = []
+    for fields in (call.headers, call.form, call.multipart, call.params):
+        for name, value in (fields or {}).items():
+            if str(name).lower() in SECRET_FIELDS and isinstance(value, str) and value:
+                found.append(value)
+                found.extend(value.split()[1:])  # "Bearer <token>": the token alone too
+    return found
+
+
 def join_url(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + "/" + path.lstrip("/")
 
@@ -168,9 +199,11 @@ class _Base:
         limiter: Any = None,
         refresh_credentials: Callable[[], bool] | None = None,
         sleep: Callable[[float], Any] | None = None,
+        secrets: Iterable[str | None] = (),
     ) -> None:
         from airflow_provider_kakaclo.transport.limiter import UNLIMITED
 
+        register_secrets([*secrets, *getattr(limiter, "secrets", ())])
         self.sleep = sleep
         self.settings = settings
         self.wire = wire
@@ -179,27 +212,52 @@ class _Base:
 
     def _transport_error(self, call: Call, exc: BaseException, *, not_processed: bool) -> TransportError:
         kind = type(exc).__name__
-        return TransportError(
-            self.wire.vendor, call.name, f"{kind}: {exc}".split("\n")[0][:300], not_processed=not_processed
+        text = redact(f"{kind}: {exc}").split("\n")[0][:300]  # redact first: a cut must not halve a secret
+        return TransportError(self.wire.vendor, call.name, text, not_processed=not_processed)
+
+    def _deadline_error(self, call: Call) -> DeadlineExceededError:
+        return DeadlineExceededError(
+            self.wire.vendor, call.name,
+            f"no complete reply within the total deadline of {self.settings.deadline:g}s "
+            "(connection extra total_timeout)",
         )
 
     def _decode(self, call: Call, response: RawResponse) -> Any:
-        if response.status == 429:
-            self.limiter.saturate()
+        """Decode a reply into data, or raise a typed error built from redacted material.
+
+        A reply nobody can decode is a :class:`MalformedResponseError`; after a write that is not
+        safe to repeat it is an :class:`AmbiguousWriteError` (the vendor may have committed it).
+        """
         try:
-            return self.wire.decode(call, response)
-        except VendorError:
-            raise
-        except Exception as exc:  # a decoder bug or a reply shaped like nothing we know: still typed
-            raise MalformedResponseError(
-                self.wire.vendor, call.name, f"undecodable reply: {type(exc).__name__}: {exc}",
-                http_status=response.status,
-            ) from exc
+            return self.wire.decode(call, response)  # data is never altered: redaction is for texts
+        except Exception as exc:
+            error = self._decode_failure(call, response, exc)
+        raise error  # outside the handler: no unredacted exception rides along as its context
+
+    def _decode_failure(self, call: Call, response: RawResponse, exc: Exception) -> VendorError:
+        masked = redact_bytes(response.content)
+        if masked != response.content:
+            # The reply quotes a secret: build the error again from the masked reply, so no excerpt
+            # the decoder cuts out of it can hold part of one.
+            try:
+                self.wire.decode(call, replace(response, content=masked))
+            except Exception as again:
+                exc = again
+        exc.__cause__ = exc.__context__ = None
+        if isinstance(exc, VendorError):
+            if isinstance(exc, MalformedResponseError) and not call.retry_safe:
+                return AmbiguousWriteError(exc)
+            return exc
+        # a decoder bug or a reply shaped like nothing we know: still typed
+        error = MalformedResponseError(
+            self.wire.vendor, call.name, f"undecodable reply: {type(exc).__name__}: {exc}", http_status=response.status,
+        )
+        return error if call.retry_safe else AmbiguousWriteError(error)
 
     def _log_retry(self, call: Call, error: VendorError, attempt: int, wait: float) -> None:
         log.warning(
             "%s %s failed (attempt %s/%s): %s; retrying in %.2fs",
-            self.wire.vendor, call.name, attempt, self.settings.max_attempts, error.message, wait,
+            self.wire.vendor, call.name, attempt, self.settings.max_attempts, redact(error.message), wait,
         )
 
 
@@ -213,9 +271,9 @@ class Transport(_Base):
     @property
     def session(self):
         if self._session is None:
-            import requests
+            from airflow_provider_kakaclo.transport.deadline import deadline_session
 
-            self._session = requests.Session()
+            self._session = deadline_session()
             self._session.headers["User-Agent"] = USER_AGENT
             self._session.headers["Accept"] = "application/json"
         return self._session
@@ -252,30 +310,52 @@ class Transport(_Base):
                 raise settle(error, call) from error
 
     def _attempt(self, call: Call) -> Any:
-        import requests
-
         self.limiter.acquire()
         sent = self.wire.authorize(call)
+        with secrets_in_flight(call_secrets(sent)):
+            raw = self._exchange(call, sent)
+            if raw.status == 429:
+                self.limiter.saturate()
+            return self._decode(call, raw)
+
+    def _exchange(self, call: Call, sent: Call) -> RawResponse:
+        """Send one authorized attempt and read its whole reply within the total deadline."""
+        import requests
+
+        from airflow_provider_kakaclo.transport.deadline import Deadline
+
+        deadline = Deadline(self.settings.deadline)
         try:
-            resp = self.session.request(
-                sent.method,
-                join_url(self.settings.base_url, sent.path),
-                params=sent.params,
-                json=sent.json,
-                data=sent.form,
-                files=_multipart(sent.multipart),
-                headers=dict(sent.headers),
-                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
-                verify=self.settings.verify,
-            )
-            raw = RawResponse(resp.status_code, resp.headers, resp.content)
-        except (requests.ConnectTimeout, requests.exceptions.InvalidURL, requests.exceptions.SSLError) as exc:
-            raise self._transport_error(call, exc, not_processed=True) from exc
-        except requests.ConnectionError as exc:
-            raise self._transport_error(call, exc, not_processed=_never_connected(exc)) from exc
-        except requests.RequestException as exc:  # read timeout, dropped mid-reply, chunked errors
+            with deadline:
+                resp = self.session.request(
+                    sent.method,
+                    join_url(self.settings.base_url, sent.path),
+                    params=sent.params,
+                    json=sent.json,
+                    data=sent.form,
+                    files=_multipart(sent.multipart),
+                    headers=dict(sent.headers),
+                    timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                    verify=self.settings.verify,
+                )
+                raw = RawResponse(resp.status_code, resp.headers, resp.content)
+        except requests.RequestException as exc:
+            if deadline.expired:
+                raise self._deadline_error(call) from exc
+            if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.InvalidURL,
+                                requests.exceptions.SSLError)):
+                raise self._transport_error(call, exc, not_processed=True) from exc
+            if isinstance(exc, requests.ConnectionError):
+                raise self._transport_error(call, exc, not_processed=_never_connected(exc)) from exc
+            # read timeout, dropped mid-reply, chunked errors
             raise self._transport_error(call, exc, not_processed=False) from exc
-        return self._decode(call, raw)
+        except Exception as exc:  # whatever the HTTP stack makes of a socket cut under it
+            if deadline.expired:
+                raise self._deadline_error(call) from exc
+            raise
+        if deadline.expired:  # the cut may read as the end of a body sent without a length
+            raise self._deadline_error(call)
+        return raw
 
 
 def _never_connected(exc: BaseException) -> bool:
@@ -330,26 +410,42 @@ class AsyncTransport(_Base):
             raise settle(error, call) from error
 
     async def _attempt(self, call: Call) -> Any:
-        import httpx
-
         await self.limiter.acquire_async()
         sent = self.wire.authorize(call)
+        with secrets_in_flight(call_secrets(sent)):
+            raw = await self._exchange(call, sent)
+            if raw.status == 429:
+                await self.limiter.saturate_async()
+            return self._decode(call, raw)
+
+    async def _exchange(self, call: Call, sent: Call) -> RawResponse:
+        """Send one authorized attempt and read its whole reply within the total deadline."""
+        import asyncio
+
+        import httpx
+
         try:
-            resp = await self.client.request(
-                sent.method,
-                join_url(self.settings.base_url, sent.path),
-                params=_compact(sent.params),
-                json=sent.json,
-                data=sent.form,
-                files=_multipart(sent.multipart),
-                headers=dict(sent.headers),
+            # httpx times out per read too: the whole exchange, body included, runs under one
+            # deadline; cancelling it closes the connection.
+            resp = await asyncio.wait_for(
+                self.client.request(
+                    sent.method,
+                    join_url(self.settings.base_url, sent.path),
+                    params=_compact(sent.params),
+                    json=sent.json,
+                    data=sent.form,
+                    files=_multipart(sent.multipart),
+                    headers=dict(sent.headers),
+                ),
+                self.settings.deadline,
             )
-            raw = RawResponse(resp.status_code, resp.headers, resp.content)
+        except asyncio.TimeoutError as exc:
+            raise self._deadline_error(call) from exc
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise self._transport_error(call, exc, not_processed=True) from exc
         except httpx.HTTPError as exc:
             raise self._transport_error(call, exc, not_processed=False) from exc
-        return self._decode(call, raw)
+        return RawResponse(resp.status_code, resp.headers, resp.content)
 
 
 def _multipart(fields: Mapping[str, str] | None) -> dict[str, tuple[None, str]] | None:

@@ -1,8 +1,73 @@
-"""One typed error tree for every vendor, mapped in one place per vendor (its decoder)."""
+"""One typed error tree for every vendor, mapped in one place per vendor (its decoder).
+
+Every text an error carries is redacted when the error is built: the credentials of the
+connections this process uses (registered by the transports) and those of the call in flight
+(e.g. a Qianyi signature, set by the transport around decoding) become ``***``, even when the vendor
+or a gateway echoed them back.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from urllib.parse import quote, quote_plus
+
 from airflow.exceptions import AirflowException
+
+REDACTED = "***"
+#: Shorter strings are not treated as secrets: replacing them would mangle ordinary text.
+MIN_SECRET_LENGTH = 6
+_known: set[str] = set()
+_known_lock = threading.Lock()
+_in_flight: ContextVar[frozenset[str]] = ContextVar("kakaclo_provider_secrets", default=frozenset())
+
+
+def _forms(secret: str) -> set[str]:
+    """The secret as it may appear in a reply: verbatim, JSON-escaped, URL-encoded."""
+    return {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), quote_plus(secret)}
+
+
+def register_secrets(secrets: Iterable[str | None]) -> None:
+    """Remember a connection's secrets for the life of the process (like Airflow's masker)."""
+    new = {form for secret in secrets if secret and len(secret) >= MIN_SECRET_LENGTH for form in _forms(secret)}
+    if new - _known:
+        with _known_lock:
+            _known.update(new)
+
+
+@contextlib.contextmanager
+def secrets_in_flight(secrets: Iterable[str | None]) -> Iterator[None]:
+    """Within the block, also redact these per-call secrets (e.g. a signature)."""
+    extra = {form for secret in secrets if secret and len(secret) >= MIN_SECRET_LENGTH for form in _forms(secret)}
+    token = _in_flight.set(_in_flight.get() | extra)
+    try:
+        yield
+    finally:
+        _in_flight.reset(token)
+
+
+def redact(text: str) -> str:
+    """``text`` with every known secret replaced by ``***`` (longest first, so none leaks in part)."""
+    if not isinstance(text, str):
+        text = str(text)
+    secrets = _known | _in_flight.get()
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def redact_bytes(content: bytes) -> bytes:
+    """Like :func:`redact` for a reply body, before any text is cut out of it."""
+    secrets = _known | _in_flight.get()
+    for secret in sorted(secrets, key=len, reverse=True):
+        raw = secret.encode("utf-8")
+        if raw in content:
+            content = content.replace(raw, REDACTED.encode())
+    return content
 
 
 class VendorError(AirflowException):
@@ -29,8 +94,10 @@ class VendorError(AirflowException):
         code: str | None = None,
         http_status: int | None = None,
     ) -> None:
+        message = redact(message)
+        code = redact(code) if code is not None else None
         self.vendor = vendor
-        self.endpoint = endpoint
+        self.endpoint = endpoint = redact(endpoint)
         self.message = message
         self.code = code
         self.http_status = http_status
@@ -115,6 +182,14 @@ class TransportError(VendorError):
     def __init__(self, *args, not_processed: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.not_processed = not_processed
+
+
+class DeadlineExceededError(TransportError):
+    """The whole exchange (connect, send, headers and body) outlasted the call's total deadline.
+
+    Retryable for reads; for a write the outcome is unknown, so it settles as
+    :class:`AmbiguousWriteError`.
+    """
 
 
 class AmbiguousWriteError(VendorError):

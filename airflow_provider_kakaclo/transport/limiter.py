@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import threading
 import time
+import weakref
 from collections.abc import Callable
 
 
@@ -69,6 +70,10 @@ class LeakyBucket:
             await asyncio.sleep(wait)
         return wait
 
+    async def saturate_async(self) -> None:
+        """Like :meth:`saturate`, without blocking the event loop."""
+        self.saturate()
+
 
 class _Unlimited:
     """Stand-in used when a connection turns client-side limiting off."""
@@ -86,6 +91,9 @@ class _Unlimited:
 
     async def acquire_async(self) -> float:
         return 0.0
+
+    async def saturate_async(self) -> None:
+        return None
 
 
 UNLIMITED = _Unlimited()
@@ -119,20 +127,48 @@ class RedisLeakyBucket(LeakyBucket):
     deployments run Redis already). Needs the ``redis`` package (extra ``[redis]``).
     """
 
-    def __init__(self, url: str, key: str, capacity: float, rate: float, *, margin: float = 1.0) -> None:
+    def __init__(self, url: str, key: str, capacity: float, rate: float, *, margin: float = 1.0,
+                 socket_timeout: float = 5.0) -> None:
         import redis
 
         self.capacity = max(1.0, capacity - margin)
         self.rate = rate
         self.key = key
-        self._client = redis.Redis.from_url(url, socket_timeout=5)
+        self._url = url
+        self._socket_timeout = socket_timeout
+        self._client = redis.Redis.from_url(url, socket_timeout=socket_timeout,
+                                            socket_connect_timeout=socket_timeout)
         self._script = self._client.register_script(_RESERVE)
+        # redis.asyncio clients belong to the event loop that made them: one per loop.
+        self._async_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def reserve(self) -> float:
         return float(self._script(keys=[self.key], args=[self.capacity, self.rate, "0"]))
 
     def saturate(self) -> None:
         self._script(keys=[self.key], args=[self.capacity, self.rate, "1"])
+
+    def _async_script(self):
+        import redis.asyncio
+
+        loop = asyncio.get_running_loop()
+        script = self._async_scripts.get(loop)
+        if script is None:
+            client = redis.asyncio.Redis.from_url(self._url, socket_timeout=self._socket_timeout,
+                                                  socket_connect_timeout=self._socket_timeout)
+            script = self._async_scripts[loop] = client.register_script(_RESERVE)
+        return script
+
+    async def acquire_async(self) -> float:
+        """Book a slot through ``redis.asyncio``: a slow or unreachable Redis never blocks the loop."""
+        wait = float(await self._async_script()(keys=[self.key], args=[self.capacity, self.rate, "0"]))
+        if wait:
+            await asyncio.sleep(wait)
+        return wait
+
+    async def saturate_async(self) -> None:
+        await self._async_script()(keys=[self.key], args=[self.capacity, self.rate, "1"])
+
 
 _buckets: dict[tuple, LeakyBucket] = {}
 _buckets_lock = threading.Lock()

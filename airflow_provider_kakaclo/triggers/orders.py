@@ -14,6 +14,9 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_kakaclo.transport.errors import redact
+from airflow_provider_kakaclo.triggers.failures import PollError, PollFailures
+
 log = logging.getLogger(__name__)
 
 
@@ -29,17 +32,19 @@ class _OrderWatch:
         self.task: asyncio.Task | None = None
         self.calls = 0  # vendor look-ups made (for tests and benchmarks)
         self.cycles = 0  # poll cycles completed
+        self.failures = PollFailures(conn_id)
 
     @classmethod
     def get(cls, conn_id: str, interval: float) -> _OrderWatch:
-        key = (id(asyncio.get_running_loop()), conn_id, interval)
+        loop = asyncio.get_running_loop()
+        key = (id(loop), conn_id, interval)
         watch = cls._watches.get(key)
-        if watch is None:
+        if watch is None or (watch.task is not None and watch.task.get_loop() is not loop):  # a reused id
             watch = cls._watches[key] = cls(conn_id, interval)
         return watch
 
     async def updates(self, order_id: str) -> AsyncIterator[Any]:
-        """Yield, once per cycle, the order's status (or the error that stopped the look-up).
+        """Yield, once per cycle, the order's status (or the :class:`PollError` of a failed look-up).
 
         Nothing is yielded sooner than one interval after joining: the sensor looked just before
         deferring, and an event that reaches the scheduler before it has handled the deferral fails
@@ -49,8 +54,7 @@ class _OrderWatch:
         not_before = loop.time() + self.interval
         queue: asyncio.Queue = asyncio.Queue()
         self.queues.setdefault(order_id, set()).add(queue)
-        if self.task is None or self.task.done():
-            self.task = loop.create_task(self._poll())
+        self._ensure_polling()
         try:
             while True:
                 status = await queue.get()
@@ -61,26 +65,50 @@ class _OrderWatch:
             if not self.queues.get(order_id):
                 self.queues.pop(order_id, None)
 
-    async def _poll(self) -> None:
-        from airflow_provider_kakaclo.capabilities import OrderTracker, ahook_for, capability
-        from airflow_provider_kakaclo.transport.errors import VendorError
+    def _ensure_polling(self) -> None:
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._poll())
+            self.task.add_done_callback(self._poll_ended)
 
+    def _poll_ended(self, task: asyncio.Task) -> None:
+        """A poll that died of an exception is started again: waiting orders are never left hanging."""
+        if task.cancelled() or task.exception() is None or not self.queues:
+            return
+        log.warning("%s: the order poll stopped (%s); starting it again", self.conn_id,
+                    redact(repr(task.exception())))
+        if task is self.task and not task.get_loop().is_closed():
+            self._ensure_polling()
+
+    async def _poll(self) -> None:
         # The first look-up waits one interval (see updates()); it batches every trigger that
         # registers meanwhile.
         await asyncio.sleep(self.interval)
         while self.queues:
             ids = sorted(self.queues)
-            try:
-                tracker = capability(await ahook_for(self.conn_id), OrderTracker, "track orders")
-                self.calls += -(-len(ids) // tracker.max_ids_per_status_call)
-                results: dict[str, Any] = await tracker.aget_order_statuses(ids)
-            except (VendorError, TypeError, ValueError) as err:
-                results = {order_id: err for order_id in ids}
+            results = await self._look_up(ids)
             for order_id in ids:
                 for queue in self.queues.get(order_id, ()):
                     queue.put_nowait(results.get(order_id))
             self.cycles += 1
             await asyncio.sleep(self.interval)
+
+    async def _look_up(self, ids: list[str]) -> dict[str, Any]:
+        """One cycle's statuses by order id; any failure becomes the same :class:`PollError` for all."""
+        from airflow_provider_kakaclo.capabilities import OrderTracker, ahook_for, capability
+
+        try:
+            tracker = capability(await ahook_for(self.conn_id), OrderTracker, "track orders")
+            self.calls += -(-len(ids) // tracker.max_ids_per_status_call)
+            results: dict[str, Any] = await tracker.aget_order_statuses(ids)
+        except Exception as err:  # whatever it is, the waiting tasks hear of it (never a dead poll)
+            error = self.failures.failed(err)
+            if not error.final:
+                log.warning("%s: order look-up failed, trying again next cycle: %s", self.conn_id, error.message)
+            else:
+                self.failures.succeeded()  # the waiting tasks end; whoever comes next starts afresh
+            return {order_id: error for order_id in ids}
+        self.failures.succeeded()
+        return results
 
 
 class OrderStatusTrigger(BaseTrigger):
@@ -89,8 +117,9 @@ class OrderStatusTrigger(BaseTrigger):
     Yields exactly one small event: ``{"status": "success", "order": {...}}`` when the target is
     reached, ``{"status": "failed", "message", "order"}`` when it can no longer be, or
     ``{"status": "error", "message"}`` when the vendor cannot be asked (bad credentials, no such
-    order). Transient vendor errors are logged and the next cycle tries again; the task's
-    ``timeout`` bounds the wait.
+    order, the connection deleted, an unexpected error repeated cycle after cycle: see
+    :class:`~.failures.PollFailures`). Transient errors are logged and the next cycle tries again;
+    the task's ``timeout`` bounds the wait.
 
     :param conn_id: the vendor connection.
     :param order_id: the vendor's order id.
@@ -118,15 +147,13 @@ class OrderStatusTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow_provider_kakaclo.lifecycle import reached, unreachable_reason
-        from airflow_provider_kakaclo.transport.errors import VendorError
 
         watch = _OrderWatch.get(self.conn_id, self.poll_interval)
         async for status in watch.updates(self.order_id):
-            if isinstance(status, VendorError) and status.retryable:
-                log.warning("order %s: look-up failed, trying again next cycle: %s", self.order_id, status)
-                continue
-            if isinstance(status, Exception):
-                yield TriggerEvent({"status": "error", "message": str(status)})
+            if isinstance(status, PollError):
+                if not status.final:
+                    continue  # the watch logged it once for every waiting order
+                yield TriggerEvent({"status": "error", "message": status.message})
                 return
             if status is None:
                 yield TriggerEvent({"status": "error", "message": f"order {self.order_id} was not found"})

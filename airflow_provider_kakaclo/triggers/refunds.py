@@ -37,21 +37,24 @@ class RefundStatusTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow_provider_kakaclo.capabilities import ahook_for
-        from airflow_provider_kakaclo.transport.errors import VendorError
+        from airflow_provider_kakaclo.triggers.failures import PollFailures
 
         base = {"order_id": self.order_id, "refund_id": self.refund_id}
+        failures = PollFailures(self.conn_id)
         while True:
             # The operator saw "pending" just before deferring: look again one interval later (an
             # immediate event can race the scheduler's handling of the deferral: apache/airflow#66374).
             await asyncio.sleep(self.poll_interval)
             try:
                 status = await (await ahook_for(self.conn_id)).aget_refund_status(self.order_id, self.refund_id)
-            except VendorError as err:
-                if not err.retryable:
-                    yield TriggerEvent({**base, "status": "error", "message": str(err)})
+            except Exception as err:  # never out of run(): the task hears why, or the next cycle retries
+                error = failures.failed(err)
+                if error.final:
+                    yield TriggerEvent({**base, "status": "error", "message": error.message})
                     return
-                log.warning("refund %s: look-up failed, trying again: %s", self.refund_id, err)
-                status = "pending"
+                log.warning("refund %s: look-up failed, trying again: %s", self.refund_id, error.message)
+                continue
+            failures.succeeded()
             if status is None:
                 yield TriggerEvent({**base, "status": "error", "message": f"refund {self.refund_id} not found"})
                 return

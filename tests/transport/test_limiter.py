@@ -71,16 +71,6 @@ def test_bad_bucket_rejected():
         LeakyBucket(0, 2)
 
 
-@pytest.fixture
-def redis_url():
-    import os
-
-    url = os.environ.get("KAKACLO_TEST_REDIS_URL")
-    if not url:
-        pytest.fail("KAKACLO_TEST_REDIS_URL is not set: run the suite with `make test`, which starts Redis "
-                    "(scripts/redis.sh), or deselect with -m 'not redis'")
-    return url
-
 
 @pytest.mark.redis
 def test_redis_bucket_is_one_limit_for_every_worker(redis_url):

@@ -33,5 +33,6 @@ VENDOR = VendorSpec(
     create_app=lazy(__name__, ".responses", "create_vendor_app"),
     create_control_router=lazy(__name__, ".control", "create_control_router"),
     error_envelope=envelope,
+    malformed_code=40000,  # what its own parser answers a body that is not JSON
     banner=_banner,
 )

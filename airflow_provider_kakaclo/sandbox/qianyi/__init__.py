@@ -35,6 +35,7 @@ VENDOR = VendorSpec(
     create_app=lazy(__name__, ".responses", "create_vendor_app"),
     create_control_router=lazy(__name__, ".control", "create_control_router"),
     error_envelope=envelope,
+    malformed_code="DATA_INPUT_ERROR",  # what its own parser answers a body that is not JSON
     settings=frozenset({"sku_count", "apps", "app_id", "app_secret", "odo_count", "asn_count"}),
     banner=_banner,
 )
