@@ -41,20 +41,29 @@ def _null(value: Any) -> Any:
 
 def _decimal(value: Any) -> Any:
     value = _null(value)
-    if value is None or isinstance(value, Decimal):
+    if value is None:
         return value
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return value  # let pydantic report it
+    if isinstance(value, bool):
+        raise ValueError("a money amount must be a number, not true/false")
+    if not isinstance(value, Decimal):
+        try:
+            value = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            return value  # let pydantic report it
+    if not value.is_finite():
+        raise ValueError(f"a money amount must be a finite number, got {value}")
+    return value
 
 
 def _int(value: Any) -> Any:
     value = _null(value)
+    if isinstance(value, bool):
+        raise ValueError("a count must be a number, not true/false")
     if isinstance(value, str):
         try:
-            return int(Decimal(value))
-        except (InvalidOperation, ValueError):
+            number = Decimal(value)
+            return int(number) if number == number.to_integral_value() else value  # "1.5": let pydantic refuse
+        except (ArithmeticError, ValueError):  # InvalidOperation, and OverflowError for "Infinity"
             return value
     return value
 
