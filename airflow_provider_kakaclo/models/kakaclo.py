@@ -314,7 +314,9 @@ class Category(VendorModel):
     @field_validator("child", mode="before")
     @classmethod
     def _children(cls, value):
-        return [c for c in (value or []) if c]  # the sample's placeholder child is ``{}``
+        if not isinstance(value, list):
+            return value or []  # let pydantic refuse a non-list
+        return [c for c in value if c]  # the sample's placeholder child is ``{}``
 
 
 class Sku(VendorModel):
@@ -375,7 +377,7 @@ class Warehouse(VendorModel):
 class WarehouseStock(VendorModel):
     warehouseCode: OptStr = None
     countryCode: OptStr = None
-    qty: Annotated[int, BeforeValidator(lambda v: 0 if v in (None, "NULL", "") else v)] = 0
+    qty: Annotated[OptInt, AfterValidator(lambda v: 0 if v is None else v)] = 0  # "NULL"/null: none in stock
 
 
 class SkuStock(VendorModel):
