@@ -394,8 +394,10 @@ def end_time(request: Request, backend: KakaCloBackend, *, by_day: bool = False)
     """
     name = "dateEndTime"
     end = query_time(request, name)
+    if end is None:
+        return None
     now = backend.now()
-    if end is not None and (day_start(end) > day_start(now) if by_day else end > now):
+    if (day_start(end) > day_start(now)) if by_day else (end > now):
         if backend.switches["future_end_time"] == "reject":
             raise errors.ValidationFailed(f"{name} cannot be greater than the current time")
         return now
