@@ -39,6 +39,21 @@ ORDERS_ENDPOINT = "GET /openapi/v2/order/orders"
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
+def _shape(value: Any) -> str:
+    """What a reply value is, without its text (a vendor may echo anything there)."""
+    if value is None or isinstance(value, bool | int | float):
+        import json
+
+        return json.dumps(value)
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return f"an object with keys {sorted(map(str, value))[:8]}"
+    return type(value).__name__
+
+
 class OrderPagingError(MalformedResponseError):
     """The order list's pages do not add up to its ``total``: not worth repeating as is."""
 
@@ -131,10 +146,8 @@ def _one_id(endpoint: str, data: Any) -> str:
     value = data[0] if isinstance(data, list) and len(data) == 1 else data
     text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
     if not _ASCII_DIGITS.fullmatch(text):
-        shown = repr(data)
         raise AmbiguousWriteError(MalformedResponseError(
-            VENDOR, endpoint, f"the reply's data is not one id but {type(data).__name__} "
-            f"{shown[:80] + '...' if len(shown) > 80 else shown}"))
+            VENDOR, endpoint, f"the reply's data is not one id but {_shape(data)}"))
     return text
 
 

@@ -182,7 +182,7 @@ def test_create_reply_is_one_id_or_an_ambiguous_write_that_reconciles(sandbox, c
     hook = conn()
     sku = sandbox.kakaclo.skus(limit=1, status=1)[0]
     if reply == "null":
-        with pytest.raises(AmbiguousWriteError, match="not one id but NoneType None"):
+        with pytest.raises(AmbiguousWriteError, match="not one id but null"):
             hook.create_order({**order_for(sku), "customOrderId": "s10"})
     else:
         assert hook.create_order({**order_for(sku), "customOrderId": "s10"}) == str(
