@@ -294,3 +294,33 @@ def test_no_end_time_in_the_future_is_ever_sent(sandbox, conn, setting, warnings
     rows = list(hook.iter_stock(updated_to=datetime.now(timezone.utc) + timedelta(hours=3),
                                 updated_from=datetime.now(timezone.utc) - timedelta(days=40)))
     assert rows
+
+
+@pytest.mark.parametrize(("cap", "paging"), [(2, "as_named"), (3, "swapped")])
+def test_the_async_status_look_up_pages_by_total_too(sandbox, conn, cap, paging):
+    """S4 on the triggers' path: every id comes back from a server capping its pages."""
+    import asyncio
+
+    sandbox.patch_switches({"kakaclo": {"order_page_size_max": cap, "order_paging_params": paging}})
+    hook = conn(order_paging=paging)
+    sku = sandbox.kakaclo.skus(limit=1, status=1)[0]
+    ids = [hook.create_order(order_for(sku)) for _ in range(7)]
+    statuses = asyncio.run(hook.aget_order_statuses(ids))
+    assert sorted(statuses) == sorted(ids)
+
+
+@pytest.mark.parametrize(("query_by", "number"), [("either", "refund_no"), ("order_id", "short"),
+                                                  ("refund_no", "short"), ("refund_no", "refund_no")])
+def test_the_async_refund_status_follows_every_lookup(sandbox, conn, query_by, number):
+    """S2 on the triggers' path (RefundStatusTrigger): pending, then the outcome, whatever {id} means."""
+    import asyncio
+
+    sandbox.patch_switches({"kakaclo": {"refund_query_by": query_by, "refund_call_number": number,
+                                        "unknown_refund_query": "http_404"}})
+    hook = conn()
+    order_id = hook.create_order(order_for(sandbox.kakaclo.skus(limit=1, status=1)[0]))
+    refund_id = hook.refund_order(order_id)
+    assert asyncio.run(hook.aget_refund_status(order_id, refund_id)) == "pending"
+    (made,) = sandbox.kakaclo.refunds(order_id)
+    sandbox.kakaclo.resolve_refund(made["refundNo"], "refund_failed")
+    assert asyncio.run(hook.aget_refund_status(order_id, refund_id)) == hook.get_refund_status(order_id, refund_id)
