@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
@@ -10,6 +13,7 @@ from airflow_provider_kakaclo.connections import ENVIRONMENTS
 from airflow_provider_kakaclo.hooks.base import VendorHook, chunked, validate_request, walk_pages
 from airflow_provider_kakaclo.transport.core import Call, RawResponse, with_headers
 from airflow_provider_kakaclo.transport.errors import (
+    AmbiguousWriteError,
     AuthenticationError,
     BusinessError,
     MalformedResponseError,
@@ -18,6 +22,7 @@ from airflow_provider_kakaclo.transport.errors import (
     RequestValidationError,
     ServerError,
     ThrottledError,
+    VendorError,
 )
 
 VENDOR = "kakaclo"
@@ -26,6 +31,33 @@ ON_SHELF = 1  # skuStatus "on the shelf" (spec §8.6)
 ORDER_PAGE_SIZE_MAX = 250
 #: Refund transaction status (spec §8.7) -> the provider's refund outcome.
 REFUND_STATUS = {"pending_review": "pending", "refund_successfully": "succeeded", "refund_failed": "failed"}
+#: An order's refundStatus (§8.4) -> the outcome of its refund, when query-refund finds none (§15 S2).
+ORDER_REFUND_STATUS = {"refunding": "pending", "partial_refund": "succeeded", "refunded": "succeeded"}
+#: Ends of update windows are never later than our clock (to the second, §15 S5); a full read ends now.
+CLOCK_MARGIN = dt.timedelta(0)
+ORDERS_ENDPOINT = "GET /openapi/v2/order/orders"
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def _shape(value: Any) -> str:
+    """What a reply value is, without its text (a vendor may echo anything there)."""
+    if value is None or isinstance(value, bool | int | float):
+        import json
+
+        return json.dumps(value)
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return f"an object with keys {sorted(map(str, value))[:8]}"
+    return type(value).__name__
+
+
+class OrderPagingError(MalformedResponseError):
+    """The order list's pages do not add up to its ``total``: not worth repeating as is."""
+
+    retryable = False
 
 M = TypeVar("M")
 
@@ -91,10 +123,32 @@ def _page(model: type[M], data: Any):
     return Page[model].model_validate(data or {})
 
 
+@functools.cache
+def _list_of(model: type) -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(list[model])
+
+
 def _items(model: type[M], data: Any) -> list[M]:
+    """The reply's list (bare, or under ``list``); anything that is not a list is a malformed reply."""
     if isinstance(data, dict):
-        data = data.get("list") or []
-    return [model.model_validate(item) for item in data or []]
+        data = data.get("list")
+    return _list_of(model).validate_python([] if data is None else data)
+
+
+def _one_id(endpoint: str, data: Any) -> str:
+    """The id a write returned: a number, a digit string or a list of exactly one (§15 S10).
+
+    Anything else (null, several ids, ``True``) leaves the outcome unknown: an
+    :class:`AmbiguousWriteError`, so the caller reconciles instead of recording a bogus id.
+    """
+    value = data[0] if isinstance(data, list) and len(data) == 1 else data
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not _ASCII_DIGITS.fullmatch(text):
+        raise AmbiguousWriteError(MalformedResponseError(
+            VENDOR, endpoint, f"the reply's data is not one id but {_shape(data)}"))
+    return text
 
 
 class KakaCloHook(VendorHook):
@@ -143,7 +197,7 @@ class KakaCloHook(VendorHook):
         from airflow_provider_kakaclo.models.kakaclo import Product, ProductQuery
 
         endpoint = "GET /openapi/v1/product/products"
-        params = _validate(ProductQuery, endpoint, query).to_params()
+        params = _validate(ProductQuery, endpoint, _not_future(query, "dateEndTime", self.log)).to_params()
         return _page(Product, self.call("GET", "/openapi/v1/product/products", params=params))
 
     def iter_products(
@@ -160,7 +214,7 @@ class KakaCloHook(VendorHook):
         """Every product matching the filter: id lists in calls of 30, windows and categories by page."""
         if spus is not None or skus is not None:
             key, values = ("spus", spus) if spus is not None else ("skus", skus)
-            for chunk in chunked(values, 30):
+            for chunk in chunked(_codes(values, key, "GET /openapi/v1/product/products"), 30):
                 yield from self.get_products(**{key: chunk}).items
             return
         yield from self._pages(
@@ -182,6 +236,7 @@ class KakaCloHook(VendorHook):
         """P4: one page of SKU stock per warehouse; keywords as :class:`~..models.kakaclo.StockQuery`."""
         from airflow_provider_kakaclo.models.kakaclo import SkuStock, StockQuery
 
+        query = _not_future(query, "dateEndTime", self.log)
         params = _validate(StockQuery, "GET /openapi/v1/product/stocks", query).to_params()
         return _page(SkuStock, self.call("GET", "/openapi/v1/product/stocks", params=params))
 
@@ -195,7 +250,7 @@ class KakaCloHook(VendorHook):
     ) -> Iterator:
         """Stock of the given SKUs (30 a call) or of every SKU updated in a window (30 a page)."""
         if skus is not None:
-            for chunk in chunked(skus, 30):
+            for chunk in chunked(_codes(skus, "skus", "GET /openapi/v1/product/stocks"), 30):
                 yield from self.get_stocks(skus=chunk, warehouseCode=warehouse_code).items
             return
         yield from self._pages(
@@ -217,22 +272,19 @@ class KakaCloHook(VendorHook):
         Not retried on an ambiguous failure: an :class:`AmbiguousWriteError` tells the caller to look
         the order up by its ``customOrderId`` before trying again.
         """
-        from airflow_provider_kakaclo.models.kakaclo import CreateOrderRequest
-
-        body = _validate(CreateOrderRequest, "POST /openapi/v2/order/orders", order).to_wire()
-        return str(self.call("POST", "/openapi/v2/order/orders", json=body, retry_safe=False))
+        return self._create("/openapi/v2/order/orders", order)
 
     def get_orders(self, **query: Any):
         """O2-4: one page of orders by ids and/or creation/update windows."""
         from airflow_provider_kakaclo.models.kakaclo import Order
 
-        return _page(Order, self.request(_orders_call(query)))
+        return _page(Order, self.request(self._orders_call(query)))
 
     async def aget_orders(self, **query: Any):
         """O2-4 without blocking the event loop (for triggers); same request, same decoding."""
         from airflow_provider_kakaclo.models.kakaclo import Order
 
-        return _page(Order, await self.arequest(_orders_call(query)))
+        return _page(Order, await self.arequest(self._orders_call(query)))
 
     def iter_orders(
         self,
@@ -244,19 +296,21 @@ class KakaCloHook(VendorHook):
         update_end: str | None = None,
         page_size: int = 250,
     ) -> Iterator:
-        """Every matching order: ids in calls of ``page_size``, windows page by page."""
+        """Every matching order: ids in calls of ``page_size``, windows page by page; every list is
+        paged by its ``total`` (a server may honour fewer orders a page than asked, §15 S4)."""
         if ids is not None:
-            for chunk in chunked((str(i) for i in ids), page_size):
-                yield from self.get_orders(ids=chunk, pageSize=page_size).items
+            for chunk in chunked(_order_ids(ids), page_size):
+                pager = _OrderPager(self._order_paging)
+                while not pager.done:
+                    yield from pager.take(self.get_orders(ids=chunk, pageSize=page_size, pageNumber=pager.number))
             return
-        yield from self._pages(
-            self.get_orders,
-            createStartTime=create_start,
-            createEndTime=create_end,
-            updateStartTime=update_start,
-            updateEndTime=update_end,
-            pageSize=page_size,
-        )
+        window = {"createStartTime": create_start, "createEndTime": create_end, "updateStartTime": update_start,
+                  "updateEndTime": update_end}
+        pager = _OrderPager(self._order_paging)
+        while not pager.done:
+            page = self.get_orders(pageSize=page_size, pageNumber=pager.number,
+                                   **{k: v for k, v in window.items() if v is not None})
+            yield from pager.take(page)
 
     def refund_order(self, order_id: str | int, refund: Any = None) -> str:
         """O2-5: ask for a full (no items) or partial refund; return the refund number."""
@@ -265,7 +319,7 @@ class KakaCloHook(VendorHook):
         endpoint = "POST /openapi/v2/order/orders/{id}/refund"
         body = _validate(RefundRequest, endpoint, refund or {}).to_wire()
         path = f"/openapi/v2/order/orders/{_path_id(order_id, endpoint)}/refund"
-        return str(self.call("POST", path, json=body, retry_safe=False, endpoint=endpoint))
+        return _one_id(endpoint, self.call("POST", path, json=body, retry_safe=False, endpoint=endpoint))
 
     def get_refunds(self, order_or_refund_id: str | int) -> list:
         """O2-6: the refunds of an order (the id may be the order id or the refund number)."""
@@ -281,8 +335,9 @@ class KakaCloHook(VendorHook):
 
     # ------------------------------------------------------------------ custom products (C1-C5)
     def get_design_category_names(self) -> list[str]:
-        """C1: POD design category names."""
-        return list(self.call("GET", "/openapi/v1/product/custom/modelCategoryName/search") or [])
+        """C1: POD design category names (GET as labelled, POST as the curl: §15 S8)."""
+        return _list_of(str).validate_python(self._custom_read("/openapi/v1/product/custom/modelCategoryName/search")
+                                             or [])
 
     def search_design_models(self, **search: Any):
         """C2: one page of POD design models."""
@@ -298,9 +353,9 @@ class KakaCloHook(VendorHook):
         """C3: one POD design model with its variants."""
         from airflow_provider_kakaclo.models.kakaclo import DesignModel
 
-        endpoint = "GET /openapi/v1/product/custom/designModel/detail/{id}"
-        path = f"/openapi/v1/product/custom/designModel/detail/{_path_id(model_id, endpoint)}"
-        return DesignModel.model_validate(self.call("GET", path, endpoint=endpoint))
+        endpoint = "/openapi/v1/product/custom/designModel/detail/{id}"
+        path = f"/openapi/v1/product/custom/designModel/detail/{_path_id(model_id, 'GET ' + endpoint)}"
+        return DesignModel.model_validate(self._custom_read(path, endpoint))
 
     def search_custom_designed(self, **search: Any):
         """C4: one page of the account's designed products."""
@@ -322,7 +377,8 @@ class KakaCloHook(VendorHook):
 
     # ------------------------------------------------------------------ payment ($1)
     def get_balance(self):
-        """$1: the prepaid balance orders are paid from (USD)."""
+        """$1: the prepaid balance orders are paid from (USD); ``balance`` is None when the reply has
+        no key the provider knows (the reply is undocumented, §15 S1: ``reply_keys`` names its keys)."""
         from airflow_provider_kakaclo.models.kakaclo import Balance
 
         return Balance.model_validate(self.call("GET", "/openapi/v1/payment/balance"))
@@ -335,20 +391,24 @@ class KakaCloHook(VendorHook):
 
     def v1_create_order(self, order: Any) -> str:
         """O1-2 (legacy): create an order with the V1 endpoint."""
-        from airflow_provider_kakaclo.models.kakaclo import CreateOrderRequest
 
         _legacy("v1_create_order", "create_order")
-        body = _validate(CreateOrderRequest, "POST /openapi/v1/order/orders", order).to_wire()
-        return str(self.call("POST", "/openapi/v1/order/orders", json=body, retry_safe=False))
+        return self._create("/openapi/v1/order/orders", order)
 
     def v1_get_orders(self, *, status: Iterable[str] | None = None, **query: Any) -> dict:
         """O1-3 (legacy): one page of V1 orders (V1 names; the only order query with a status filter)."""
-        from airflow_provider_kakaclo.models.kakaclo import OrderQuery
+        from airflow_provider_kakaclo.models.kakaclo import V1_ORDER_STATUSES, OrderQuery
 
         _legacy("v1_get_orders", "get_orders")
-        params = _validate(OrderQuery, "GET /openapi/v1/order/orders", query).to_params()
-        if status:
-            params["status"] = ",".join(status)
+        endpoint = "GET /openapi/v1/order/orders"
+        params = _validate(OrderQuery, endpoint, query).to_params()
+        if status is not None:
+            wanted = [status] if isinstance(status, str) else list(status)
+            unknown = [s for s in wanted if s not in V1_ORDER_STATUSES]
+            if not wanted or unknown:
+                raise RequestValidationError(VENDOR, endpoint, f"status: give V1 statuses among "
+                                             f"{', '.join(V1_ORDER_STATUSES)}; got {wanted!r}")
+            params["status"] = ",".join(wanted)
         return self.call("GET", "/openapi/v1/order/orders", params=params) or {}
 
     def v1_refund_order(self, order_id: str | int, remark: str) -> str:
@@ -356,7 +416,9 @@ class KakaCloHook(VendorHook):
         _legacy("v1_refund_order", "refund_order")
         endpoint = "POST /openapi/v1/order/orders/{id}/refund"
         path = f"/openapi/v1/order/orders/{_path_id(order_id, endpoint)}/refund"
-        return str(self.call("POST", path, json={"Remark": remark}, retry_safe=False, endpoint=endpoint))
+        if not isinstance(remark, str) or not remark.strip():
+            raise RequestValidationError(VENDOR, endpoint, "remark: required by the V1 refund (Remark)")
+        return _one_id(endpoint, self.call("POST", path, json={"Remark": remark}, retry_safe=False, endpoint=endpoint))
 
     def v1_get_refunds(self, order_or_refund_id: str | int) -> list:
         """O1-5 (legacy): the refunds of an order."""
@@ -417,10 +479,10 @@ class KakaCloHook(VendorHook):
             else:
                 result["freight"] = str(trial[channel].estimatedFreight or 0)
         if balance and not problems:
-            available = self.get_balance().balance or Decimal(0)
+            available = self._readable_balance()
             needed = Decimal(result.get("items_amount", "0")) + Decimal(result.get("freight", "0"))
-            result["balance"] = str(available)
-            if available < needed:
+            result["balance"] = "unread (check skipped)" if available is None else str(available)
+            if available is not None and available < needed:
                 problems.append(f"balance {available} USD does not cover items + freight = {needed} USD")
         if problems:
             raise PrecheckError(VENDOR, "order pre-check", "; ".join(problems))
@@ -432,12 +494,10 @@ class KakaCloHook(VendorHook):
         KakaClo cannot filter by ``customOrderId`` (spec §11): this scans Query Order V2 by creation
         window, 250 a page, and matches the reference client-side.
         """
-        import datetime as dt
-
-        until = until or dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+        end = _iso(until) if until is not None else None  # open-ended: never an end in the future (§15 S5)
         matches = [
             order
-            for order in self.iter_orders(create_start=_iso(since), create_end=_iso(until))
+            for order in self.iter_orders(create_start=_iso(since), create_end=end)
             if order.customOrderId == reference
         ]
         if len(matches) > 1:
@@ -449,15 +509,17 @@ class KakaCloHook(VendorHook):
         return self.create_order({**dict(order), "customOrderId": reference})
 
     def get_order_statuses(self, order_ids: Iterable[str]) -> dict:
-        """Normalized status of each order, up to 250 ids per call."""
+        """Normalized status of each order, up to 250 ids per call, every page by ``total``."""
         return {o.id: order_status(o) for o in self.iter_orders(ids=order_ids)}
 
     async def aget_order_statuses(self, order_ids: Iterable[str]) -> dict:
         """Like :meth:`get_order_statuses`, for triggers."""
         statuses = {}
-        for chunk in chunked([str(i) for i in order_ids], ORDER_PAGE_SIZE_MAX):
-            page = await self.aget_orders(ids=chunk, pageSize=ORDER_PAGE_SIZE_MAX)
-            statuses.update({o.id: order_status(o) for o in page.items})
+        for chunk in chunked(_order_ids(order_ids), ORDER_PAGE_SIZE_MAX):
+            pager = _OrderPager(self._order_paging)
+            while not pager.done:
+                page = await self.aget_orders(ids=chunk, pageSize=ORDER_PAGE_SIZE_MAX, pageNumber=pager.number)
+                statuses.update({o.id: order_status(o) for o in pager.take(page)})
         return statuses
 
     def validate_refund(self, refund: Any) -> dict[str, Any]:
@@ -471,20 +533,58 @@ class KakaCloHook(VendorHook):
         return self.refund_order(order_id, refund)
 
     def find_refund(self, order_id: str) -> tuple[str, str] | None:
-        """An open or successful refund of the order as ``(refund number, normalized status)``."""
-        for refund in self.get_refunds(order_id):
+        """An open or successful refund of the order as ``(refund number, normalized status)``.
+
+        Query-refund by the order id; when it finds none (``[]``, an error code or 404 all mean "no
+        refund yet", §15 S2) but the order itself says a refund exists, ``("", status)``: the server
+        looks refunds up by refund number only, and the order's own ``refundStatus`` is followed.
+        """
+        for refund in self._refunds_or_none(order_id):
             status = REFUND_STATUS.get(refund.refundStatus or "", "pending")
             if refund.id in (None, str(order_id)) and status != "failed":
                 return refund.refundNo, status
-        return None
+        outcome = self._order_refund_outcome(order_id)
+        return ("", outcome) if outcome else None
 
     def get_refund_status(self, order_id: str, refund_id: str) -> str | None:
-        """``pending``, ``succeeded`` or ``failed`` for the refund ``refund_id`` of the order."""
-        return _refund_outcome(self.get_refunds(order_id), refund_id)
+        """``pending``, ``succeeded`` or ``failed`` for the refund ``refund_id`` of the order.
+
+        Found by refund number, else among the order's refunds, else from the order's own
+        ``refundStatus`` (whichever reading of query-refund's ``{id}`` the server uses, §15 S2).
+        """
+        if refund_id and (found := _refund_outcome(self._refunds_or_none(refund_id), refund_id, order_id)):
+            return found
+        by_order = _refund_outcome(self._refunds_or_none(order_id), refund_id, order_id, by_order=True, log=self.log)
+        return by_order or self._order_refund_outcome(order_id)
 
     async def aget_refund_status(self, order_id: str, refund_id: str) -> str | None:
         """Like :meth:`get_refund_status`, for triggers."""
-        return _refund_outcome(await self.aget_refunds(order_id), refund_id)
+        if refund_id and (found := _refund_outcome(await self._arefunds_or_none(refund_id), refund_id, order_id)):
+            return found
+        refunds = await self._arefunds_or_none(order_id)
+        by_order = _refund_outcome(refunds, refund_id, order_id, by_order=True, log=self.log)
+        if by_order:
+            return by_order
+        status = (await self.aget_order_statuses([order_id])).get(str(order_id))
+        return ORDER_REFUND_STATUS.get(status.vendor_status.get("refundStatus") or "") if status else None
+
+    def _refunds_or_none(self, reference: str | int) -> list:
+        try:
+            return self.get_refunds(reference)
+        except (NotFoundError, BusinessError) as err:
+            self.log.info("query-refund %s found nothing (%s): read as no refund yet", reference, err.message)
+            return []
+
+    async def _arefunds_or_none(self, reference: str | int) -> list:
+        try:
+            return await self.aget_refunds(reference)
+        except (NotFoundError, BusinessError) as err:
+            self.log.info("query-refund %s found nothing (%s): read as no refund yet", reference, err.message)
+            return []
+
+    def _order_refund_outcome(self, order_id: str) -> str | None:
+        status = self.get_order_statuses([order_id]).get(str(order_id))
+        return ORDER_REFUND_STATUS.get(status.vendor_status.get("refundStatus") or "") if status else None
 
     def order_url(self, order_id: str) -> str | None:
         """KakaClo documents no per-order page; the connection extra ``order_url_template`` can give one."""
@@ -508,8 +608,6 @@ class KakaCloHook(VendorHook):
 
         Without SKUs and window, the whole catalog (every update time up to now).
         """
-        import datetime as dt
-
         from airflow_provider_kakaclo.stock import StockRow
 
         wanted = set(warehouses) if warehouses else None
@@ -517,7 +615,7 @@ class KakaCloHook(VendorHook):
             rows = self.iter_stocks(skus=skus)
         else:
             start = updated_from or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-            end = updated_to or dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5)
+            end = updated_to or dt.datetime.now(dt.timezone.utc) - CLOCK_MARGIN  # never in the future (S5)
             rows = self.iter_stocks(date_start=_iso(start), date_end=_iso(end))
         for row in rows:
             for stock in row.warehouseStockList:
@@ -531,6 +629,71 @@ class KakaCloHook(VendorHook):
         return f"the access token was accepted; {len(self.get_warehouses())} warehouses visible"
 
     # ------------------------------------------------------------------ helpers
+    @property
+    def _order_paging(self) -> str:
+        """Connection extra ``order_paging``: ``as_named`` (default) or ``swapped`` (§15 S4)."""
+        value = self.extras.get("order_paging") or "as_named"
+        if value not in ("as_named", "swapped"):
+            raise RequestValidationError(VENDOR, "connection", f"extra order_paging must be as_named or swapped, "
+                                         f"got {value!r}")
+        return value
+
+    def _orders_call(self, query: dict[str, Any]) -> Call:
+        from airflow_provider_kakaclo.models.kakaclo import OrderQuery
+
+        params = _validate(OrderQuery, ORDERS_ENDPOINT, query).to_params()
+        if self._order_paging == "swapped":  # the server reads the parameters as the docs describe them
+            params["pageNumber"], params["pageSize"] = params.pop("pageSize"), params.pop("pageNumber")
+        return Call("GET", "/openapi/v2/order/orders", params=params)
+
+    def _create(self, path: str, order: Any) -> str:
+        """Create an order; a reply that is not one id is an ambiguous write (§15 S10)."""
+        from airflow_provider_kakaclo.models.kakaclo import CREATE_CHANNEL_TYPES, CreateOrderRequest
+
+        endpoint = f"POST {path}"
+        body = _validate(CreateOrderRequest, endpoint, order).to_wire()
+        try:
+            return _one_id(endpoint, self.call("POST", path, json=body, retry_safe=False))
+        except BusinessError as err:
+            if body.get("channelType") in CREATE_CHANNEL_TYPES:
+                raise
+            raise BusinessError(VENDOR, endpoint, f"{err.message}; note: the create-order page allows channelType "
+                                f"{' or '.join(CREATE_CHANNEL_TYPES)} only, {body.get('channelType')} appears in "
+                                "freight replies (spec §15 S9): this server seems to refuse it on create",
+                                code=err.code, http_status=err.http_status) from err
+
+    def _custom_read(self, path: str, endpoint: str | None = None) -> Any:
+        """C1/C3: labelled GET, the curl says POST (§15 S8): GET first (or the extra
+        ``custom_product_method``), the other method once when the server answers 405."""
+        method = self.__dict__.get("_custom_method") or self.extras.get("custom_product_method") or "GET"
+        if method not in ("GET", "POST"):
+            raise RequestValidationError(VENDOR, "connection", f"extra custom_product_method must be GET or POST, "
+                                         f"got {method!r}")
+        try:
+            return self.call(method, path, endpoint=f"{method} {endpoint or path}")
+        except VendorError as err:
+            if err.http_status != 405:
+                raise
+            other = "POST" if method == "GET" else "GET"
+            self.log.warning("KakaClo answered %s %s with 405: using %s (the page labels it GET, its curl uses POST, "
+                             "spec §15 S8); set the connection extra custom_product_method=%s to ask it first",
+                             method, endpoint or path, other, other)
+            self._custom_method = other
+            return self.call(other, path, endpoint=f"{other} {endpoint or path}")
+
+    def _readable_balance(self):
+        """The USD balance, or None (with a warning) when the reply cannot be read: never block on a guess."""
+        try:
+            balance = self.get_balance()
+        except MalformedResponseError as err:
+            self.log.warning("balance check skipped: the balance reply could not be read (%s)", err.message)
+            return None
+        if balance.balance is None or (balance.currency or "USD").upper() != "USD":
+            self.log.warning("balance check skipped: the balance reply (undocumented, spec §15 S1) has no USD "
+                             "amount under a key the provider knows; its keys: %s", balance.reply_keys or "none")
+            return None
+        return balance.balance
+
     def _freight(self, path: str, products: list[dict], country: str, warehouse_code: str | None = None) -> list:
         from airflow_provider_kakaclo.models.kakaclo import Channel, FreightRequest
 
@@ -552,11 +715,104 @@ class KakaCloHook(VendorHook):
         return walk_pages(fetch, "pageNumber", **query)
 
 
-def _refund_outcome(refunds: list, refund_id: str) -> str | None:
+def _refund_outcome(refunds: list, refund_id: str, order_id: str, *, by_order: bool = False,
+                    log: Any = None) -> str | None:
+    """The outcome of refund ``refund_id`` among ``refunds``; with ``by_order``, when no refundNo
+    matches (the refund call may return a number query-refund never lists, §15 S2), the outcome the
+    order's refunds agree on (``pending`` while they disagree)."""
     for refund in refunds:
         if refund.refundNo == str(refund_id):
             return REFUND_STATUS.get(refund.refundStatus or "", "pending")
-    return None
+    if not by_order:
+        return None
+    mine = [r for r in refunds if r.id in (None, str(order_id))]
+    outcomes = {REFUND_STATUS.get(r.refundStatus or "", "pending") for r in mine}
+    if not outcomes:
+        return None
+    if log is not None:
+        log.warning("no refund of order %s has refundNo %s (refund numbers: %s): following the order's "
+                    "refunds (spec §15 S2)", order_id, refund_id, [r.refundNo for r in mine])
+    return outcomes.pop() if len(outcomes) == 1 else "pending"
+
+
+class _OrderPager:
+    """Pages of one order query, followed until ``total`` orders came back (§15 S4).
+
+    A server may honour fewer orders a page than asked, or ignore ``pageSize``: only ``total`` and
+    the orders seen count. A page that adds nothing before ``total`` is reached stops with an error
+    naming the likely reading instead of silently losing orders.
+    """
+
+    def __init__(self, paging: str) -> None:
+        self.paging = paging
+        self.number = 1
+        self.seen: set[str] = set()
+        self.done = False
+
+    def take(self, page: Any) -> list:
+        fresh = [order for order in page.items if order.id not in self.seen]
+        self.seen.update(order.id for order in fresh)
+        total = page.total
+        if total is None:  # no total: the old rule, a short or empty page ends the list
+            self.done = not page.items or len(page.items) < (page.pageSize or len(page.items))
+        else:
+            self.done = len(self.seen) >= total
+        if not self.done and not fresh:
+            other = "swapped" if self.paging == "as_named" else "as_named"
+            raise OrderPagingError(
+                VENDOR, ORDERS_ENDPOINT, f"page {self.number} brought no new order although total says {total} and "
+                f"{len(self.seen)} came back: the server seems to read pageNumber/pageSize the other way round "
+                f"(their descriptions are swapped in the docs, spec §15 S4); set the connection extra "
+                f"order_paging={other} (now {self.paging})")
+        self.number += 1
+        return fresh
+
+
+def _order_ids(ids: Iterable[str | int]) -> list[str]:
+    """Every id checked before the first request (ASCII digits; none: no request)."""
+    from airflow_provider_kakaclo.models.kakaclo import DigitsId
+
+    if isinstance(ids, str | int):
+        ids = [ids]
+    return _checked_list(DigitsId, list(ids), "ids", ORDERS_ENDPOINT)
+
+
+def _codes(values: Iterable[str], name: str, endpoint: str) -> list[str]:
+    """SPUs/SKUs sent comma-joined, every one checked before the first request (none: no request)."""
+    from airflow_provider_kakaclo.models.kakaclo import JoinableCode
+
+    if isinstance(values, str):
+        values = [values]
+    return _checked_list(JoinableCode, list(values), name, endpoint)
+
+
+def _checked_list(item_type: Any, values: list, name: str, endpoint: str) -> list:
+    from pydantic import ValidationError
+
+    from airflow_provider_kakaclo.models.common import describe_validation_error
+
+    try:
+        return _list_of(item_type).validate_python(values)
+    except ValidationError as err:
+        raise RequestValidationError(VENDOR, endpoint, f"{name}.{describe_validation_error(err)}") from None
+
+
+def _not_future(query: dict[str, Any], key: str, log: Any) -> dict[str, Any]:
+    """``query`` with ``key`` (a window end) no later than now minus :data:`CLOCK_MARGIN` (§15 S5)."""
+    value = query.get(key)
+    if value is None:
+        return query
+    latest = dt.datetime.now(dt.timezone.utc) - CLOCK_MARGIN
+    try:
+        end = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return query  # not a time: the request model reports it
+    end = end if end.tzinfo else end.replace(tzinfo=dt.timezone.utc)
+    if end <= latest:
+        return {**query, key: _iso(end)}
+    log.warning("%s %s is in the future: sent as %s (KakaClo refuses end times later than now, spec §15 S5)",
+                key, _iso(end), _iso(latest))
+    return {**query, key: _iso(latest)}
 
 
 def _refunds_call(order_or_refund_id: str | int) -> Call:
@@ -565,17 +821,8 @@ def _refunds_call(order_or_refund_id: str | int) -> Call:
     return Call("GET", path, endpoint=endpoint)
 
 
-def _orders_call(query: dict[str, Any]) -> Call:
-    from airflow_provider_kakaclo.models.kakaclo import OrderQuery
-
-    params = _validate(OrderQuery, "GET /openapi/v2/order/orders", query).to_params()
-    return Call("GET", "/openapi/v2/order/orders", params=params)
-
-
 def _iso(value: Any) -> str:
     """KakaClo's time format: ISO-8601 UTC, ``Z`` suffix, no fractions."""
-    import datetime as dt
-
     if isinstance(value, str):
         return value
     if value.tzinfo is None:
@@ -583,12 +830,19 @@ def _iso(value: Any) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+#: V1's flat order status (spec §7 O1-3; served on the V2 list by some readings, §15 S6) -> lifecycle.
+V1_STATUS = {"waiting_to_ship": "paid", "refunding": "paid", "refund_fail": "paid", "refunded": "refunded",
+             "partial_shipped": "partially_shipped", "shipped": "shipped", "delivered": "delivered"}
+
+
 def order_status(order: Any):
-    """Map KakaClo's four status fields and its packages to the provider's normalized lifecycle."""
+    """Map KakaClo's four status fields (or V1's flat status) and its packages to the normalized lifecycle."""
     from airflow_provider_kakaclo import lifecycle as lc
 
     if order.refundStatus == "refunded":
         status = lc.REFUNDED
+    elif order.status in V1_STATUS:
+        status = V1_STATUS[order.status]
     elif order.status == "cancel":
         status = lc.CANCELLED
     elif order.status == "abnormal_order":
@@ -632,9 +886,10 @@ def order_status(order: Any):
 
 
 def _path_id(value: str | int, endpoint: str) -> str:
-    text = str(value).strip()
-    if not text.isdigit():
-        raise RequestValidationError(VENDOR, endpoint, f"id must be digits, got {value!r}")
+    """A path segment: ASCII digits only (``str.isdigit`` accepts ``"١٢"``; ``/``, ``..``, ``?``, ``#`` never)."""
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not _ASCII_DIGITS.fullmatch(text):
+        raise RequestValidationError(VENDOR, endpoint, f"id must be digits 0-9, got {value!r}")
     return text
 
 

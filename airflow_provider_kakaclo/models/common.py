@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
 
 T = TypeVar("T")
 
@@ -31,20 +41,29 @@ def _null(value: Any) -> Any:
 
 def _decimal(value: Any) -> Any:
     value = _null(value)
-    if value is None or isinstance(value, Decimal):
+    if value is None:
         return value
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return value  # let pydantic report it
+    if isinstance(value, bool):
+        raise ValueError("a money amount must be a number, not true/false")
+    if not isinstance(value, Decimal):
+        try:
+            value = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            return value  # let pydantic report it
+    if not value.is_finite():
+        raise ValueError(f"a money amount must be a finite number, got {value}")
+    return value
 
 
 def _int(value: Any) -> Any:
     value = _null(value)
+    if isinstance(value, bool):
+        raise ValueError("a count must be a number, not true/false")
     if isinstance(value, str):
         try:
-            return int(Decimal(value))
-        except (InvalidOperation, ValueError):
+            number = Decimal(value)
+            return int(number) if number == number.to_integral_value() else value  # "1.5": let pydantic refuse
+        except (ArithmeticError, ValueError):  # InvalidOperation, and OverflowError for "Infinity"
             return value
     return value
 
@@ -92,6 +111,40 @@ class RequestModel(BaseModel):
 
     def to_wire(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+log = logging.getLogger(__name__)
+
+#: The unknown fields already reported while one request body is being validated (None: outside one).
+_REPORTED: ContextVar[set[str] | None] = ContextVar("reported_unknown_fields", default=None)
+
+
+class PassThroughModel(RequestModel):
+    """Sent data the docs describe only in part: documented fields checked, unknown ones sent as given.
+
+    Each unknown field is logged once per request body (``Model.field``, never its value, which may be
+    personal data), so a typo shows while a field the docs omit still reaches the vendor.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _report_unknown(cls, value: Any, handler: Any) -> Any:
+        outermost = _REPORTED.get() is None
+        token = _REPORTED.set(set()) if outermost else None
+        try:
+            model = handler(value)
+            reported = _REPORTED.get()
+            for name in model.model_extra or {}:
+                field = f"{cls.__name__}.{name}"
+                if reported is not None and field not in reported:
+                    reported.add(field)
+                    log.warning("request field %s is not in the vendor's docs: sent as given", field)
+            return model
+        finally:
+            if token is not None:
+                _REPORTED.reset(token)
 
 
 class Page(VendorModel, Generic[T]):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BeforeValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, field_validator, model_validator
 
 from airflow_provider_kakaclo.models.common import (
     Id,
@@ -13,12 +15,17 @@ from airflow_provider_kakaclo.models.common import (
     OptId,
     OptInt,
     OptStr,
-    RequestModel,
+    PassThroughModel,
     VendorModel,
     parse_json_string,
 )
 
+log = logging.getLogger(__name__)
+
 ChannelType = Literal["Standard", "Express", "Expedited"]
+#: The channel types the create-order page allows (spec §7 O2-3: "Standard、Express"); ``Expedited``
+#: appears only in freight replies (§15 S9).
+CREATE_CHANNEL_TYPES = ("Standard", "Express")
 RefundReason = Literal[
     "Other",
     "Don't Want Anymore",
@@ -28,8 +35,14 @@ RefundReason = Literal[
 ]
 MAX_IDS_PER_CALL = 30  # spus / skus lists on products and stocks
 ORDER_PAGE_SIZE_MAX = 250
+#: The longest reference the provider generates: customOrderId's length is documented only by the
+#: removed custom-order API (string[40], §15 S11).
+CUSTOM_ORDER_ID_DOCUMENTED_MAX = 40
+V1_ORDER_STATUSES = ("waiting_payment", "cancel", "waiting_to_ship", "refunding", "refunded", "partial_shipped",
+                     "shipped", "delivered")
 
 Str = Annotated[str, Field(min_length=1)]
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 def _req(max_length: int):
@@ -40,8 +53,39 @@ def _opt(max_length: int):
     return Annotated[str | None, Field(default=None, max_length=max_length)]
 
 
+def _whole_count(value: Any) -> Any:
+    """A quantity: a whole number (``2``, ``2.0``, ``"2"``), never ``True`` or ``1.9``."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true/false")
+    return value
+
+
+def _digits(value: Any) -> Any:
+    """An id the vendor numbers: ASCII digits only (``str.isdigit`` also accepts ``"١٢"``)."""
+    if isinstance(value, bool):
+        raise ValueError("must be an id made of digits 0-9, not true/false")
+    text = str(value).strip() if isinstance(value, int | str) else value
+    if not isinstance(text, str) or not _ASCII_DIGITS.fullmatch(text):
+        raise ValueError(f"must be an id made of digits 0-9, got {value!r}")
+    return text
+
+
+def _joinable(value: str) -> str:
+    """A code the vendor receives comma-joined: a comma would turn one code into two."""
+    if "," in value:
+        raise ValueError(f"must not contain a comma (codes are sent comma-joined): {value!r}")
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Quantity = Annotated[int, BeforeValidator(_whole_count), Field(gt=0)]
+DigitsId = Annotated[str, BeforeValidator(_digits)]
+JoinableCode = Annotated[str, Field(min_length=1), AfterValidator(_joinable)]
+
+
 # --------------------------------------------------------------------------- requests (sent)
-class OrderAddress(RequestModel):
+class OrderAddress(PassThroughModel):
     """Ship-to address of an order (O2-3 address table)."""
 
     country: _req(32)
@@ -56,14 +100,14 @@ class OrderAddress(RequestModel):
     vat: _opt(32) = None
 
 
-class OrderLine(RequestModel):
-    """One SKU and its quantity (order items, freight trials)."""
+class OrderLine(PassThroughModel):
+    """One SKU and its quantity (order items, freight trials). Item-level ``channelType`` is sent as given."""
 
     sku: _req(64)
-    quantity: Annotated[int, Field(gt=0)]
+    quantity: Quantity
 
 
-class CreateOrderRequest(RequestModel):
+class CreateOrderRequest(PassThroughModel):
     """Body of O2-3 Create order. The wire name of the address is ``orderAddresses`` (spec §12.1)."""
 
     orderAddresses: OrderAddress = Field(validation_alias=AliasChoices("orderAddresses", "orderAddress"))
@@ -71,10 +115,30 @@ class CreateOrderRequest(RequestModel):
     channelType: ChannelType = "Standard"
     remark: str | None = None
     salePlatform: str | None = None
-    customOrderId: _opt(40) = None
+    customOrderId: str | None = None
+
+    @field_validator("customOrderId")
+    @classmethod
+    def _reference(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not value.strip():
+            raise ValueError("must not be blank: it is the merchant reference orders are found by")
+        if len(value) > CUSTOM_ORDER_ID_DOCUMENTED_MAX:
+            log.warning("customOrderId %r is %s characters; only the removed custom-order API documents a "
+                        "length (40): sent as given (spec §15 S11)", value, len(value))
+        return value
+
+    @field_validator("channelType")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        if value not in CREATE_CHANNEL_TYPES:
+            log.warning("channelType %s: the create-order page allows only %s (it appears in freight replies); "
+                        "sent as given (spec §15 S9)", value, " and ".join(CREATE_CHANNEL_TYPES))
+        return value
 
 
-class FreightRequest(RequestModel):
+class FreightRequest(PassThroughModel):
     """Body of O2-1 Logistics channel and O2-2 automatic-split trial."""
 
     shipToCountry: _req(12)
@@ -82,16 +146,17 @@ class FreightRequest(RequestModel):
     warehouseCode: _opt(32) = None
 
 
-class RefundLine(RequestModel):
-    """One item of a partial refund (O2-5)."""
+class RefundLine(PassThroughModel):
+    """One item of a partial refund (O2-5), keyed by ``(itemId, countryCode)``: a line split across
+    warehouses shares its ``itemId`` (spec §15 S7)."""
 
-    itemId: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), Field(min_length=1)]
+    itemId: DigitsId
     skuCode: Str
-    quantity: Annotated[int, Field(gt=0)]
+    quantity: Quantity
     countryCode: Literal["CN", "US"]
 
 
-class RefundRequest(RequestModel):
+class RefundRequest(PassThroughModel):
     """Body of O2-5 Refund: the whole order without ``orderItems``, else those items."""
 
     remark: str | None = None
@@ -103,18 +168,22 @@ class RefundRequest(RequestModel):
     def _not_empty(cls, value):
         if value is not None and not value:
             raise ValueError("give at least one item for a partial refund, or omit orderItems for a full refund")
+        if value is not None:
+            keys = [(line.itemId, line.countryCode) for line in value]
+            if len(set(keys)) != len(keys):
+                raise ValueError("each (itemId, countryCode) once: the same line twice would be refunded twice")
         return value
 
 
-class ProductQuery(RequestModel):
+class ProductQuery(PassThroughModel):
     """Query of P2 Products: one of spus / skus / categoryId / an update-time window is required."""
 
-    spus: list[Str] | None = Field(default=None, max_length=MAX_IDS_PER_CALL)
-    skus: list[Str] | None = Field(default=None, max_length=MAX_IDS_PER_CALL)
+    spus: list[JoinableCode] | None = Field(default=None, min_length=1, max_length=MAX_IDS_PER_CALL)
+    skus: list[JoinableCode] | None = Field(default=None, min_length=1, max_length=MAX_IDS_PER_CALL)
     categoryId: int | None = None
     dateStartTime: str | None = None
     dateEndTime: str | None = None
-    pageNumber: Annotated[int | None, Field(gt=0)] = None
+    pageNumber: Quantity | None = None
     sortType: Literal["salasVolume", "stock", "price", "updateTime"] | None = None
     sortBy: Literal["asc", "desc"] | None = None
 
@@ -139,14 +208,14 @@ class ProductQuery(RequestModel):
         return params
 
 
-class StockQuery(RequestModel):
+class StockQuery(PassThroughModel):
     """Query of P4 Stock: skus (at most 30) or an update-time window with pageNumber."""
 
-    skus: list[Str] | None = Field(default=None, max_length=MAX_IDS_PER_CALL)
+    skus: list[JoinableCode] | None = Field(default=None, min_length=1, max_length=MAX_IDS_PER_CALL)
     warehouseCode: _opt(32) = None
     dateStartTime: str | None = None
     dateEndTime: str | None = None
-    pageNumber: Annotated[int | None, Field(gt=0)] = None
+    pageNumber: Quantity | None = None
 
     @model_validator(mode="after")
     def _one_of(self):
@@ -168,16 +237,16 @@ class StockQuery(RequestModel):
         return params
 
 
-class OrderQuery(RequestModel):
+class OrderQuery(PassThroughModel):
     """Query of O2-4 Orders: ids and/or creation and update windows; pageSize at most 250."""
 
-    ids: list[Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]] | None = None
+    ids: list[DigitsId] | None = Field(default=None, min_length=1, max_length=ORDER_PAGE_SIZE_MAX)
     createStartTime: str | None = None
     createEndTime: str | None = None
     updateStartTime: str | None = None
     updateEndTime: str | None = None
-    pageNumber: Annotated[int, Field(gt=0)] = 1
-    pageSize: Annotated[int, Field(gt=0, le=ORDER_PAGE_SIZE_MAX)] = 10
+    pageNumber: Quantity = 1
+    pageSize: Annotated[Quantity, Field(le=ORDER_PAGE_SIZE_MAX)] = 10
 
     def to_params(self) -> dict[str, Any]:
         params = self.to_wire()
@@ -186,7 +255,7 @@ class OrderQuery(RequestModel):
         return params
 
 
-class DesignSearch(RequestModel):
+class DesignSearch(PassThroughModel):
     """Body of the POD ``.../search`` endpoints (C2, C4): pageSize at most 100."""
 
     categoryNames: list[str] | None = None
@@ -195,19 +264,19 @@ class DesignSearch(RequestModel):
     searchContent: str | None = None
     enName: str | None = None
     lastUpdatedTime: int | None = None
-    pageNumber: Annotated[int, Field(gt=0)] = 1
-    pageSize: Annotated[int, Field(gt=0, le=100)] = 20
+    pageNumber: Quantity = 1
+    pageSize: Annotated[Quantity, Field(le=100)] = 20
 
 
-class MaterialImage(RequestModel):
+class MaterialImage(PassThroughModel):
     imageName: str
     imageUrl: str
 
 
-class DesignedProduct(RequestModel):
+class DesignedProduct(PassThroughModel):
     """Body of C5 Save POD designed product."""
 
-    modelId: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), Field(min_length=1)]
+    modelId: DigitsId
     enName: Str
     imageUrl: Str
     backImageUrl: str | None = None
@@ -245,7 +314,9 @@ class Category(VendorModel):
     @field_validator("child", mode="before")
     @classmethod
     def _children(cls, value):
-        return [c for c in (value or []) if c]  # the sample's placeholder child is ``{}``
+        if not isinstance(value, list):
+            return value or []  # let pydantic refuse a non-list
+        return [c for c in value if c]  # the sample's placeholder child is ``{}``
 
 
 class Sku(VendorModel):
@@ -306,7 +377,7 @@ class Warehouse(VendorModel):
 class WarehouseStock(VendorModel):
     warehouseCode: OptStr = None
     countryCode: OptStr = None
-    qty: Annotated[int, BeforeValidator(lambda v: 0 if v in (None, "NULL", "") else v)] = 0
+    qty: Annotated[OptInt, AfterValidator(lambda v: 0 if v is None else v)] = 0  # "NULL"/null: none in stock
 
 
 class SkuStock(VendorModel):
@@ -359,9 +430,9 @@ class OrderItem(VendorModel):
     imageUrl: OptStr = None
     productName: OptStr = None
     skuCode: OptStr = None
-    amount: Money = None
+    amount: Money = Field(default=None, validation_alias=AliasChoices("amount", "purchasePrices"))
     productNum: OptInt = None
-    total: Money = None
+    total: Money = Field(default=None, validation_alias=AliasChoices("total", "subtotal"))
     option1: Option = None
     option2: Option = None
     option3: Option = None
@@ -390,7 +461,8 @@ class Fulfillment(VendorModel):
 
 
 class Order(VendorModel):
-    """An order of O2-4 (V2 names; ``modifyDate`` or ``updateDate``)."""
+    """An order of O2-4: V2 names, or the V1 names of the query page's sample (``payAt``,
+    ``completedAt``, ``skusAmount``, ``totalAmount``; spec §15 S6); ``modifyDate`` or ``updateDate``."""
 
     id: Id
     customOrderId: OptStr = None
@@ -400,16 +472,16 @@ class Order(VendorModel):
     fulfillmentStatus: OptStr = None
     refundStatus: RefundStatus = None
     purchaseDate: OptStr = None
-    payDate: OptStr = None
-    completedDate: OptStr = None
+    payDate: OptStr = Field(default=None, validation_alias=AliasChoices("payDate", "payAt"))
+    completedDate: OptStr = Field(default=None, validation_alias=AliasChoices("completedDate", "completedAt"))
     cancelDate: OptStr = None
     refundDate: OptStr = None
     shippingAddress: ShippingAddress | None = None
     warehouseId: OptId = None
     currencyCode: OptStr = None
-    finalAmount: Money = None
+    finalAmount: Money = Field(default=None, validation_alias=AliasChoices("finalAmount", "totalAmount"))
     freightAmount: Money = None
-    subTotalAmount: Money = None
+    subTotalAmount: Money = Field(default=None, validation_alias=AliasChoices("subTotalAmount", "skusAmount"))
     couponAmount: Money = None
     promotionAmount: Money = None
     refundableAmount: Money = None
@@ -466,18 +538,40 @@ class CustomDesigned(VendorModel):
 
 
 class Balance(VendorModel):
-    """Account balance. The reply is undocumented (spec $1): an object or a bare number is accepted."""
+    """Account balance. The reply is undocumented (spec $1, §15 S1): a bare number, ``{balance}`` (or
+    ``availableBalance`` / ``amount`` / ``available``), or one entry per currency; anything else leaves
+    ``balance`` None and ``reply_keys`` naming what the vendor sent."""
 
     balance: Money = None
-    currency: str = "USD"
+    currency: str | None = "USD"
+    reply_keys: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
-    def _bare_number(cls, value):
-        if isinstance(value, int | float | str | Decimal) and not isinstance(value, bool):
-            return {"balance": value}
-        if isinstance(value, dict) and "balance" not in value:
-            for key in ("availableBalance", "amount", "available"):
-                if key in value:
-                    return {**value, "balance": value[key]}
-        return value
+    def _readings(cls, value):
+        return read_balance(value)
+
+
+BALANCE_KEYS = ("balance", "availableBalance", "amount", "available")
+
+
+def read_balance(value: Any) -> dict[str, Any]:
+    """``{"balance", "currency", "reply_keys"}`` from any of the plausible balance replies (S1)."""
+    if isinstance(value, int | float | str | Decimal) and not isinstance(value, bool):
+        return {"balance": value, "reply_keys": []}
+    if isinstance(value, list):  # one entry per currency
+        entries = [v for v in value if isinstance(v, dict)]
+        usd = [v for v in entries if str(v.get("currency") or v.get("currencyCode") or "").upper() == "USD"]
+        if len(usd) == 1:
+            found = read_balance({k: v for k, v in usd[0].items() if k not in ("currency", "currencyCode")})
+            return {**found, "currency": "USD"}
+        return {"balance": None, "currency": None, "reply_keys": sorted({k for v in entries for k in v})}
+    if not isinstance(value, dict):
+        return {"balance": None, "currency": None, "reply_keys": []}
+    keys = sorted(str(k) for k in value)
+    for key in BALANCE_KEYS:
+        if key in value and not isinstance(value[key], dict | list):
+            return {"balance": value[key], "currency": value.get("currency") or "USD", "reply_keys": keys}
+    if "USD" in value and not isinstance(value["USD"], dict | list | bool):  # {"USD": 12.5, "EUR": ...}
+        return {"balance": value["USD"], "currency": "USD", "reply_keys": keys}
+    return {"balance": None, "currency": None, "reply_keys": keys}

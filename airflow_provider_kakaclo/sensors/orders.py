@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING, Any
 from airflow.configuration import conf
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
+from airflow_provider_kakaclo.lifecycle import ABNORMAL
 from airflow_provider_kakaclo.links import VendorOrderLink
+
+#: What a sensor does with an ``abnormal`` order: keep waiting (with a warning) or fail.
+ABNORMAL_CHOICES = ("wait", "fail")
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -19,7 +23,10 @@ class OrderStatusSensor(BaseSensorOperator):
     """Wait until the order ``order_id`` reaches ``target_status``, with any vendor's connection.
 
     Fails at once (no retry) when the order reaches a state from which the target can no longer
-    be reached (cancelled, abnormal, refunded, or shipped while waiting for a refund).
+    be reached (cancelled, refunded, or shipped while waiting for a refund). An ``abnormal`` order
+    (KakaClo ``abnormal_order``, BirdSystem ``PROBLEM``) may recover (the docs do not say it is
+    final, KakaClo spec §15 S3): by default the sensor keeps waiting and warns; ``on_abnormal="fail"``
+    fails at once instead.
 
     :param conn_id: the vendor connection (its type picks the vendor). (templated)
     :param order_id: the vendor's order id, e.g. ``{{ ti.xcom_pull('place')['order_id'] }}``. (templated)
@@ -27,6 +34,7 @@ class OrderStatusSensor(BaseSensorOperator):
         ``delivered``, ``refunded`` or ``cancelled``. (templated)
     :param deferrable: wait in the triggerer instead of a worker slot; defaults to
         ``[operators] default_deferrable``.
+    :param on_abnormal: ``wait`` (default: keep waiting, with a warning) or ``fail``.
     :return: the order's status: ``status``, ``carriers``, ``tracking_codes``, ``tracking_urls``, ...
     """
 
@@ -41,6 +49,7 @@ class OrderStatusSensor(BaseSensorOperator):
         order_id: str,
         target_status: str = "shipped",
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        on_abnormal: str = "wait",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -48,12 +57,15 @@ class OrderStatusSensor(BaseSensorOperator):
         self.order_id = order_id
         self.target_status = target_status
         self.deferrable = deferrable
+        self.on_abnormal = on_abnormal
 
     def execute(self, context: Context) -> Any:
         from airflow_provider_kakaclo.lifecycle import check_target
         from airflow_provider_kakaclo.links import push_order_url
 
         check_target(self.target_status)
+        if self.on_abnormal not in ABNORMAL_CHOICES:
+            raise ValueError(f"on_abnormal must be one of {', '.join(ABNORMAL_CHOICES)}, got {self.on_abnormal!r}")
         self.order_id = str(self.order_id).strip()
         push_order_url(context, self._tracker().order_url(self.order_id))
         if not self.deferrable:
@@ -64,7 +76,8 @@ class OrderStatusSensor(BaseSensorOperator):
         from airflow_provider_kakaclo.triggers.orders import OrderStatusTrigger
 
         self.defer(
-            trigger=OrderStatusTrigger(self.conn_id, self.order_id, self.target_status, self.poke_interval),
+            trigger=OrderStatusTrigger(self.conn_id, self.order_id, self.target_status, self.poke_interval,
+                                       on_abnormal=self.on_abnormal),
             method_name="execute_complete",
             timeout=timedelta(seconds=self.timeout),
         )
@@ -78,6 +91,10 @@ class OrderStatusSensor(BaseSensorOperator):
         self.log.info("order %s is %s (target %s)", self.order_id, status.status, self.target_status)
         if reached(status.status, self.target_status):
             return PokeReturnValue(is_done=True, xcom_value=status.to_dict())
+        if status.status == ABNORMAL and self.on_abnormal == "wait":
+            self.log.warning("order %s is abnormal (vendor status %s); it may recover, so waiting on "
+                             "(on_abnormal='fail' stops here instead)", self.order_id, status.vendor_status)
+            return False
         if reason := unreachable_reason(status.status, self.target_status):
             self._fail(f"order {self.order_id}: {reason} (vendor status {status.vendor_status})")
         return False

@@ -125,14 +125,18 @@ class OrderStatusTrigger(BaseTrigger):
     :param order_id: the vendor's order id.
     :param target_status: one of :data:`airflow_provider_kakaclo.lifecycle.TARGETS`.
     :param poll_interval: seconds between two look-ups.
+    :param on_abnormal: ``wait`` (keep waiting while the order is abnormal, with a warning; it may
+        recover) or ``fail`` (a ``failed`` event at once).
     """
 
-    def __init__(self, conn_id: str, order_id: str, target_status: str, poll_interval: float = 60.0) -> None:
+    def __init__(self, conn_id: str, order_id: str, target_status: str, poll_interval: float = 60.0,
+                 on_abnormal: str = "wait") -> None:
         super().__init__()
         self.conn_id = conn_id
         self.order_id = str(order_id)
         self.target_status = target_status
         self.poll_interval = float(poll_interval)
+        self.on_abnormal = on_abnormal
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -142,12 +146,14 @@ class OrderStatusTrigger(BaseTrigger):
                 "order_id": self.order_id,
                 "target_status": self.target_status,
                 "poll_interval": self.poll_interval,
+                "on_abnormal": self.on_abnormal,
             },
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        from airflow_provider_kakaclo.lifecycle import reached, unreachable_reason
+        from airflow_provider_kakaclo.lifecycle import ABNORMAL, reached, unreachable_reason
 
+        warned = False
         watch = _OrderWatch.get(self.conn_id, self.poll_interval)
         async for status in watch.updates(self.order_id):
             if isinstance(status, PollError):
@@ -161,6 +167,13 @@ class OrderStatusTrigger(BaseTrigger):
             if reached(status.status, self.target_status):
                 yield TriggerEvent({"status": "success", "order": status.to_dict()})
                 return
+            if status.status == ABNORMAL and self.on_abnormal == "wait":
+                if not warned:
+                    log.warning("order %s is abnormal (%s); it may recover: waiting on", self.order_id,
+                                status.vendor_status)
+                warned = True
+                continue
+            warned = False
             if reason := unreachable_reason(status.status, self.target_status):
                 yield TriggerEvent({"status": "failed", "message": reason, "order": status.to_dict()})
                 return

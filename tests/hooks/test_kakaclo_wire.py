@@ -178,9 +178,10 @@ GOOD_ADDRESS = {"country": "US", "phone": "1", "recipient": "R", "province": "P"
         ({"orderAddresses": GOOD_ADDRESS, "orderItemsList": [{"sku": "A" * 65, "quantity": 1}]}, "sku"),
         ({"orderAddresses": GOOD_ADDRESS, "orderItemsList": [{"sku": "A", "quantity": 1}], "channelType": "Slow"},
          "channelType"),
-        ({"orderAddresses": GOOD_ADDRESS, "orderItemsList": [{"sku": "A", "quantity": 1}], "customOrderId": "x" * 41},
+        ({"orderAddresses": GOOD_ADDRESS, "orderItemsList": [{"sku": "A", "quantity": 1}], "customOrderId": " \t"},
          "customOrderId"),
-        ({"orderAddresses": GOOD_ADDRESS, "orderItemsList": [{"sku": "A", "quantity": 1}], "bogus": 1}, "bogus"),
+        ({"orderAddresses": GOOD_ADDRESS, "orderItemsList": [{"sku": "A", "quantity": 1.9}]}, "quantity"),
+        ({"orderAddresses": GOOD_ADDRESS, "orderItemsList": [{"sku": "A", "quantity": True}]}, "quantity"),
     ],
 )
 def test_bad_order_refused_before_any_request(hook, requests_mock, order, problem):

@@ -113,9 +113,10 @@ def test_bad_order_fails_before_any_request(kakaclo_conn, sandbox, make_context,
     assert sandbox.stats("kakaclo")["requests"] == 0
 
 
-def test_merchant_order_id_too_long_fails_before_any_request(kakaclo_conn, sandbox, sku, make_context):
+@pytest.mark.parametrize("reference", [" ", "\t \n"])
+def test_blank_merchant_order_id_fails_before_any_request(kakaclo_conn, sandbox, sku, make_context, reference):
     with pytest.raises(RequestValidationError, match="customOrderId"):
-        place(order_for(sku), merchant_order_id="X" * 41).execute(make_context())
+        place(order_for(sku), merchant_order_id=reference).execute(make_context())
     assert sandbox.stats("kakaclo")["requests"] == 0
 
 

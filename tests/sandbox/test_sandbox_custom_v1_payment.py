@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.sandbox.sandbox_helpers import api, data, on_sale_skus, order_body
 
 CUSTOM = "/openapi/v1/product/custom"
 
 
-def test_design_category_names_accept_get_and_post(client):
+@pytest.mark.parametrize(("switch", "answered"), [("GET", {"GET"}), ("POST", {"POST"}), ("both", {"GET", "POST"})])
+def test_design_category_names_answer_the_methods_of_the_switch(client, switch, answered):
+    client.patch("/_sandbox/switches", json={"kakaclo": {"custom_get_method": switch}})
     for method in ("GET", "POST"):
-        names = data(api(client, method, f"{CUSTOM}/modelCategoryName/search"))
-        assert names[:3] == ["Fishing Clothes", "Hoodie", "Jacket"] and "T-shirt" in names
+        reply = api(client, method, f"{CUSTOM}/modelCategoryName/search")
+        if method in answered:
+            names = data(reply)
+            assert names[:3] == ["Fishing Clothes", "Hoodie", "Jacket"] and "T-shirt" in names
+        else:
+            assert (reply.status_code, reply.json()["code"]) == (405, 40500)
 
 
 def test_design_models_search_paging_and_detail(client):
+    client.patch("/_sandbox/switches", json={"kakaclo": {"custom_get_method": "both"}})
     first = data(api(client, "POST", f"{CUSTOM}/designModel/search", json={}))
     assert first["total"] == 48 and len(first["list"]) == 20
     tees = data(api(client, "POST", f"{CUSTOM}/designModel/search", json={"categoryNames": ["T-shirt"]}))
@@ -47,10 +56,13 @@ def test_save_designed_product_then_list_it(client):
     assert api(client, "POST", f"{CUSTOM}/customDesigned/addProduct", json={"enName": "x"}).json()["code"] == 40001
 
 
-def test_balance_object_or_number(client):
-    assert data(api(client, "GET", "/openapi/v1/payment/balance")) == {"balance": 10000.0, "currency": "USD"}
-    client.patch("/_sandbox/switches", json={"kakaclo": {"balance_shape": "number"}})
-    assert data(api(client, "GET", "/openapi/v1/payment/balance")) == 10000.0
+@pytest.mark.parametrize(("shape", "expected"), [
+    ("object", {"balance": 10000.0, "currency": "USD"}), ("number", 10000.0),
+    ("unknown_key", {"availableAmount": 10000.0, "currencyCode": "USD"}),
+    ("per_currency", [{"currency": "USD", "amount": 10000.0}]), ("empty", None)])
+def test_balance_shapes(client, shape, expected):
+    client.patch("/_sandbox/switches", json={"kakaclo": {"balance_shape": shape}})
+    assert data(api(client, "GET", "/openapi/v1/payment/balance")) == expected
 
 
 def test_v1_orders_share_the_store_with_v1_names(client):

@@ -69,7 +69,7 @@ def test_deferrable_checks_once_then_defers_with_the_sensor_timeout(order_id, sa
     classpath, kwargs = deferred.trigger.serialize()
     assert classpath == "airflow_provider_kakaclo.triggers.orders.OrderStatusTrigger"
     assert kwargs == {"conn_id": "kakaclo_default", "order_id": order_id, "target_status": "shipped",
-                      "poll_interval": 1.0}
+                      "poll_interval": 1.0, "on_abnormal": "wait"}
 
 
 def test_deferrable_returns_at_once_when_already_there(order_id, sandbox):
@@ -97,3 +97,37 @@ def test_a_trigger_timeout_ends_as_sensor_timeout_which_airflow_does_not_retry(k
     s = sensor("1000000000001", deferrable=True)
     with pytest.raises(AirflowSensorTimeout):
         s.resume_execution(TRIGGER_FAIL_REPR, {"error": TriggerFailureReason.TRIGGER_TIMEOUT}, {})
+
+
+@pytest.mark.parametrize("reading", ["recoverable", "final"])
+def test_abnormal_keeps_waiting_by_default_and_recovers_or_not_per_reading(order_id, sandbox, reading):
+    """S3: abnormal_order may or may not be final; the sensor's default keeps waiting (and warns)."""
+    sandbox.patch_switches({"kakaclo": {"abnormal_order": reading}})
+    s = sensor(order_id, target_status="shipped")
+    context = {"ti": FakeTI("wait")}
+    sandbox.kakaclo.advance_order(order_id, "abnormal")
+    assert s.poke(context) is False and s.poke(context) is False
+    if reading == "recoverable":
+        sandbox.kakaclo.advance_order(order_id, "recover")
+        sandbox.kakaclo.advance_order(order_id, "fully_shipped")
+        assert s.poke(context).is_done
+    else:
+        from airflow_provider_kakaclo.sandbox.client import SandboxControlError
+
+        with pytest.raises(SandboxControlError):
+            sandbox.kakaclo.advance_order(order_id, "recover")
+        assert s.poke(context) is False  # still abnormal: the sensor's timeout bounds the wait
+
+
+@pytest.mark.parametrize("reading", ["recoverable", "final"])
+def test_on_abnormal_fail_fails_at_once_under_either_reading(order_id, sandbox, reading):
+    sandbox.patch_switches({"kakaclo": {"abnormal_order": reading}})
+    sandbox.kakaclo.advance_order(order_id, "abnormal")
+    with pytest.raises(AirflowFailException, match="abnormal"):
+        sensor(order_id, target_status="shipped", on_abnormal="fail").poke({"ti": FakeTI("wait")})
+
+
+def test_unknown_on_abnormal_is_refused_before_any_request(kakaclo_conn, sandbox):
+    with pytest.raises(ValueError, match="on_abnormal"):
+        sensor("1000000400001", on_abnormal="ignore").execute({"ti": FakeTI("wait")})
+    assert sandbox.stats("kakaclo")["requests"] == 0

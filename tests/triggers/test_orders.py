@@ -124,3 +124,25 @@ def test_an_order_joining_a_running_watch_also_waits_one_interval(kakaclo_conn, 
     event, waited = asyncio.run(run())
     assert event["status"] == "success" and event["order"]["order_id"] == late_id
     assert waited >= 1.0  # not the watch's next cycle, half an interval after joining
+
+
+def test_abnormal_order_keeps_the_trigger_waiting_until_it_recovers(kakaclo_conn, sandbox):
+    """S3: by default an abnormal order is waited on (it may recover), not a failed event."""
+    (order_id,) = place(sandbox)
+    sandbox.kakaclo.advance_order(order_id, "abnormal")
+    trigger = round_trip(OrderStatusTrigger("kakaclo_default", order_id, "shipped", poll_interval=0.05))
+
+    def recover_and_ship():
+        sandbox.kakaclo.advance_order(order_id, "recover")
+        sandbox.kakaclo.advance_order(order_id, "fully_shipped")
+
+    event = asyncio.run(first_event(trigger, recover_and_ship))
+    assert event["status"] == "success" and event["order"]["status"] == "shipped"
+
+
+def test_abnormal_order_with_on_abnormal_fail_ends_the_wait(kakaclo_conn, sandbox):
+    (order_id,) = place(sandbox)
+    sandbox.kakaclo.advance_order(order_id, "abnormal")
+    trigger = round_trip(OrderStatusTrigger("kakaclo_default", order_id, "shipped", 0.05, on_abnormal="fail"))
+    event = asyncio.run(first_event(trigger))
+    assert event["status"] == "failed" and "abnormal" in event["message"]

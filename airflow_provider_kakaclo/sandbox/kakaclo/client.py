@@ -38,7 +38,7 @@ class KakaCloControl:
                       carrier: str | None = None, tracking_code: str | None = None) -> dict:
         """``POST /_sandbox/kakaclo/orders/{id}/advance``.
 
-        :param to: paid, partially_shipped, fully_shipped, delivered (or completed), cancelled, abnormal
+        :param to: paid, partially_shipped, fully_shipped, delivered (or completed), cancelled, abnormal, recover
         :param items: partially_shipped: item ids to put in the package (default: the first open item)
         """
         body: dict[str, Any] = {"to": to}

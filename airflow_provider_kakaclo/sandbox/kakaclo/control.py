@@ -82,7 +82,7 @@ def create_control_router(backend: KakaCloBackend, _switches: Any = None) -> API
 
     @router.post("/orders/{order_id}/advance")
     async def advance(order_id: str, request: Request) -> dict:
-        """Move an order: ``{"to": paid|partially_shipped|fully_shipped|delivered|cancelled|abnormal}``."""
+        """Move an order: ``{"to": paid|partially_shipped|fully_shipped|delivered|cancelled|abnormal|recover}``."""
         body = await read_object(request, required=("to",))
         items = body.get("items")
         if items is not None and (not isinstance(items, list) or not all(isinstance(i, (str, int)) for i in items)):

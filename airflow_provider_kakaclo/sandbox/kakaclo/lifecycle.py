@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .state import SkuView
 
 ADVANCE_TARGETS = ("paid", "partially_shipped", "fully_shipped", "delivered", "completed", "cancelled",
-                   "abnormal")
+                   "abnormal", "recover")
 REFUND_OUTCOMES = ("refund_successfully", "refund_failed")
 
 
@@ -54,7 +54,7 @@ class ControlMixin:
 
     def _to_paid(self, order: Order, now: int, **_: Any) -> None:
         if order.status == "abnormal_order" and order.paid:
-            order.status = "processing"
+            self._to_recover(order, now)
             return
         if order.status != "waiting_payment":
             raise ControlError(f"order {order.id} is {order.status}, not waiting_payment")
@@ -138,6 +138,14 @@ class ControlMixin:
             raise ControlError(f"order {order.id} is {order.status}")
         order.status = "abnormal_order"
 
+    def _to_recover(self, order: Order, now: int, **_: Any) -> None:
+        """abnormal_order back to processing (or waiting_payment when unpaid), if the switch allows it."""
+        if order.status != "abnormal_order":
+            raise ControlError(f"order {order.id} is {order.status}, not abnormal_order")
+        if self.switches["abnormal_order"] == "final":
+            raise ControlError(f"order {order.id} is abnormal_order, which is final (switch abnormal_order)")
+        order.status = "processing" if order.paid else "waiting_payment"
+
     def _restock(self, item: OrderItem, qty: int, now: int) -> None:
         if qty > 0 and item.stock_status == "normal":
             entries = self._stock_entries(item.sku_index)
@@ -162,7 +170,7 @@ class ControlMixin:
             order = self.orders[refund.order_id]
             now = self.now()
             for item_id, qty in refund.lines:
-                item = order.item(item_id)
+                item = order.item_by_id(item_id)
                 item.refunding_qty -= qty
                 if outcome == "refund_successfully":
                     item.refunded_qty += qty

@@ -122,6 +122,14 @@ class Order:
             return "refunded"
         return "partial_refund" if any(item.refunded_qty for item in self.items) else "NULL"
 
+    def item_by_id(self, item_id: str) -> OrderItem | None:
+        """Find an item by its unique ``id``."""
+        return next((item for item in self.items if item.id == item_id), None)
+
+    def items_with(self, item_id: str) -> list[OrderItem]:
+        """The items carrying ``itemId`` (several when one SKU line was split across warehouses)."""
+        return [item for item in self.items if item.item_id == item_id]
+
     def item(self, reference: str) -> OrderItem | None:
         """Find an item by ``itemId`` or by ``id``."""
         for item in self.items:
@@ -147,3 +155,4 @@ class Refund:
     create_date: int
     status: str = "pending_review"
     resolve_date: int | None = None
+    short_no: int = 0  # the short "refund order number" of switch refund_call_number=short

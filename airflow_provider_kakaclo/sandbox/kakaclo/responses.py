@@ -233,7 +233,7 @@ def render_package(order: Order, package: Package) -> dict:
         "trackingCode": package.tracking_code,
         "logisticsSearchUrl": package.logistics_search_url,
         "deliveryTime": iso(package.delivery_time),
-        "items": [render_item(order.item(item_id)) for item_id in package.item_ids],
+        "items": [render_item(order.item_by_id(item_id)) for item_id in package.item_ids],
         "trackingInfos": [{"carrier": package.carrier, "trackingCode": package.tracking_code}],
     }
 
@@ -369,26 +369,74 @@ def refund_reference(backend: KakaCloBackend, raw_id: str) -> JSONResponse:
 
 
 def refund_number(backend: KakaCloBackend, refund: Refund) -> int | str:
-    return refund.refund_no if backend.switches["refund_number_type"] == "number" else str(refund.refund_no)
+    number = refund.short_no if backend.switches["refund_call_number"] == "short" else refund.refund_no
+    return number if backend.switches["refund_number_type"] == "number" else str(number)
+
+
+def created_order_reply(backend: KakaCloBackend, order: Order) -> Any:
+    """data of create-order per switch ``create_order_reply`` (S10)."""
+    shape = backend.switches["create_order_reply"]
+    return {"number": order.id, "string": str(order.id), "list": [order.id], "null": None}[shape]
+
+
+def balance_reply(backend: KakaCloBackend) -> Any:
+    """data of the balance query per switch ``balance_shape`` (S1)."""
+    amount = money(backend.query_balance())
+    return {"object": {"balance": amount, "currency": "USD"}, "number": amount,
+            "unknown_key": {"availableAmount": amount, "currencyCode": "USD"},
+            "per_currency": [{"currency": "USD", "amount": amount}], "empty": None}[backend.switches["balance_shape"]]
+
+
+def end_time(request: Request, backend: KakaCloBackend, *, by_day: bool = False) -> int | None:
+    """A product/stock window end, refused or clamped when later than now (switch ``future_end_time``, S5).
+
+    Products compare dates only (§7 P2: "the hour, minute, and second are not verified").
+    """
+    name = "dateEndTime"
+    end = query_time(request, name)
+    if end is None:
+        return None
+    now = backend.now()
+    if (day_start(end) > day_start(now)) if by_day else (end > now):
+        if backend.switches["future_end_time"] == "reject":
+            raise errors.ValidationFailed(f"{name} cannot be greater than the current time")
+        return now
+    return end
+
+
+def check_method(request: Request, backend: KakaCloBackend) -> None:
+    """C1/C3 answer the methods of switch ``custom_get_method`` (S8)."""
+    allowed = backend.switches["custom_get_method"]
+    if allowed != "both" and request.method != allowed:
+        raise errors.MethodNotAllowed()
 
 
 def order_query(request: Request, backend: KakaCloBackend) -> dict:
-    """The O2-4 query parameters as backend arguments."""
-    size = query_int(request, "pageSize", minimum=1, default=10)
+    """The O2-4 query parameters as backend arguments (paging per switches ``order_paging_params`` and
+    ``order_page_size_max``, S4)."""
+    if backend.switches["order_paging_params"] == "swapped":
+        size = query_int(request, "pageNumber", minimum=1, default=10)
+        number = query_int(request, "pageSize", minimum=1, default=1)
+    else:
+        size = query_int(request, "pageSize", minimum=1, default=10)
+        number = query_int(request, "pageNumber", minimum=1, default=1)
     return {
         "ids": query_ids(request, "ids"),
         "create_start": query_time(request, "createStartTime"),
         "create_end": query_time(request, "createEndTime"),
         "update_start": query_time(request, "updateStartTime"),
         "update_end": query_time(request, "updateEndTime"),
-        "page_number": query_int(request, "pageNumber", minimum=1, default=1),
-        "page_size": page_size(size, ORDER_PAGE_MAX, backend),
+        "page_number": number,
+        "page_size": min(page_size(size, ORDER_PAGE_MAX, backend), backend.switches["order_page_size_max"]),
     }
 
 
-def order_list(result: Any, render: Any) -> JSONResponse:
+def order_list(result: Any, render: Any, backend: KakaCloBackend) -> JSONResponse:
+    number, size = result.page_number, result.page_size
+    if backend.switches["order_paging_params"] == "swapped":
+        number, size = size, number  # echoed under the names this server reads them by
     return ok({"vo": None, "list": [render(order) for order in result.items], "total": result.total,
-               "pageNumber": result.page_number, "pageSize": result.page_size, "totalPageNumber": None,
+               "pageNumber": number, "pageSize": size, "totalPageNumber": None,
                "modifyDate": None, "nextId": None})
 
 
@@ -412,13 +460,16 @@ def create_order_args(body: dict, backend: KakaCloBackend, *, channel_required: 
         if channel_required:
             raise errors.ValidationFailed("channelType is required")
         channel_type = "Standard"
+    if channel_type == "Expedited" and backend.switches["expedited_on_create"] == "refuse":
+        raise errors.ValidationFailed("channelType must be Standard or Express")
+    longest = backend.switches["custom_order_id_max_length"] or None
     return {
         "address": address,
         "lines": lines,
         "channel_type": channel_type,
         "remark": field_str(body, "remark"),
         "sale_platform": field_str(body, "salePlatform"),
-        "custom_order_id": field_str(body, "customOrderId"),
+        "custom_order_id": field_str(body, "customOrderId", max_len=longest),
     }
 
 
@@ -471,7 +522,7 @@ def create_vendor_app(backend: KakaCloBackend, _switches: Any = None) -> FastAPI
         spus = query_csv(request, "spus", 30)
         skus = query_csv(request, "skus", 30)
         category_id = query_int(request, "categoryId", minimum=0)
-        start, end = query_time(request, "dateStartTime"), query_time(request, "dateEndTime")
+        start, end = query_time(request, "dateStartTime"), end_time(request, backend, by_day=True)
         page_number = query_int(request, "pageNumber", minimum=1)
         if spus is None and skus is None and category_id is None and start is None and end is None:
             raise errors.ValidationFailed("one of spus, skus, categoryId, dateStartTime/dateEndTime is required")
@@ -499,7 +550,7 @@ def create_vendor_app(backend: KakaCloBackend, _switches: Any = None) -> FastAPI
     async def stocks(request: Request) -> Response:
         skus = query_csv(request, "skus", 30)
         warehouse_code = request.query_params.get("warehouseCode") or None
-        start, end = query_time(request, "dateStartTime"), query_time(request, "dateEndTime")
+        start, end = query_time(request, "dateStartTime"), end_time(request, backend)
         page_number = query_int(request, "pageNumber", minimum=1)
         if skus is None and start is None and end is None:
             raise errors.ValidationFailed("one of skus, dateStartTime/dateEndTime is required")
@@ -530,11 +581,12 @@ def create_vendor_app(backend: KakaCloBackend, _switches: Any = None) -> FastAPI
     async def create_order(request: Request) -> Response:
         body = await json_object(request)
         args = create_order_args(body, backend, channel_required=backend.switches["channel_type_required"])
-        return ok(backend.create_order(**args).id)
+        return ok(created_order_reply(backend, backend.create_order(**args)))
 
     @app.get("/openapi/v2/order/orders")
     async def query_orders(request: Request) -> Response:
-        return order_list(backend.query_orders(**order_query(request, backend)), render_order)
+        render = render_order_v1 if backend.switches["order_list_naming"] == "v1" else render_order
+        return order_list(backend.query_orders(**order_query(request, backend)), render, backend)
 
     @app.post("/openapi/v2/order/orders/{id}/refund")
     async def refund(id: str, request: Request) -> Response:
@@ -560,13 +612,14 @@ def create_vendor_app(backend: KakaCloBackend, _switches: Any = None) -> FastAPI
         body = await json_object(request)
         field_str(body, "channelCode")
         field_str(body, "warehouseCode")
-        return ok(backend.create_order(**create_order_args(body, backend, channel_required=False)).id)
+        return ok(created_order_reply(backend, backend.create_order(**create_order_args(body, backend,
+                                                                                         channel_required=False))))
 
     @app.get("/openapi/v1/order/orders")
     async def query_orders_v1(request: Request) -> Response:
         statuses = query_csv(request, "status")
         result = backend.query_orders(**order_query(request, backend), statuses=statuses, status_of=v1_status)
-        return order_list(result, render_order_v1)
+        return order_list(result, render_order_v1, backend)
 
     @app.post("/openapi/v1/order/orders/{id}/refund")
     async def refund_v1(id: str, request: Request) -> Response:
@@ -584,7 +637,8 @@ def create_vendor_app(backend: KakaCloBackend, _switches: Any = None) -> FastAPI
     # ---- C: custom product -----------------------------------------------------------------------
 
     @app.api_route("/openapi/v1/product/custom/modelCategoryName/search", methods=["GET", "POST"])
-    async def design_category_names() -> Response:
+    async def design_category_names(request: Request) -> Response:
+        check_method(request, backend)
         return ok(list(backend.design_category_names()), "Success!")
 
     @app.post("/openapi/v1/product/custom/designModel/search")
@@ -599,7 +653,8 @@ def create_vendor_app(backend: KakaCloBackend, _switches: Any = None) -> FastAPI
         return ok({"list": [render_model(m) for m in page(found, number, size)], "total": len(found)})
 
     @app.api_route("/openapi/v1/product/custom/designModel/detail/{id}", methods=["GET", "POST"])
-    async def design_model_detail(id: str) -> Response:
+    async def design_model_detail(id: str, request: Request) -> Response:
+        check_method(request, backend)
         return ok(render_model_detail(backend.design_model_detail(path_id(id))), "Success!")
 
     @app.post("/openapi/v1/product/custom/customDesigned/search")
@@ -635,10 +690,7 @@ def create_vendor_app(backend: KakaCloBackend, _switches: Any = None) -> FastAPI
 
     @app.get("/openapi/v1/payment/balance")
     async def balance() -> Response:
-        amount = money(backend.query_balance())
-        if backend.switches["balance_shape"] == "number":
-            return ok(amount)
-        return ok({"balance": amount, "currency": "USD"})
+        return ok(balance_reply(backend))
 
     # ---- errors ----------------------------------------------------------------------------------
 

@@ -394,20 +394,23 @@ class KakaCloBackend(VendorBackend, ControlMixin):
                     and self._orders_by_custom_id.get(custom_order_id)):
                 raise errors.DuplicateCustomOrderId(f"customOrderId {custom_order_id} already exists")
             plan = self._allocate(lines)
-            weight = sum(info.weight * quantity for info, quantity, _w, _s in plan)
+            weight = sum(info.weight * quantity for info, quantity, *_rest in plan)
             freight_amount = freight(channel_type, weight, address["country"])
-            subtotal = sum((_cents(info.price_cents) * quantity for info, quantity, _w, _s in plan), ZERO)
+            subtotal = sum((_cents(info.price_cents) * quantity for info, quantity, *_rest in plan), ZERO)
             total = subtotal + freight_amount
             paid = self.balance >= total
             if not paid and self.switches["insufficient_balance"] == "reject":
                 raise errors.InsufficientBalance(
                     f"insufficient balance: order amount {total} USD, balance {self.balance} USD")
             now = self.now()
-            items = []
-            for info, quantity, warehouse, stock_status in plan:
+            items: list[OrderItem] = []
+            line_item_ids: dict[int, str] = {}
+            for info, quantity, warehouse, stock_status, line_no in plan:
                 entries = self._stock_entries(info.index, info)
                 self._set_stock(info.index, warehouse, max(0, entries.get(warehouse, 0) - quantity), now)
-                items.append(self._new_item(info, quantity, warehouse, stock_status))
+                item = self._new_item(info, quantity, warehouse, stock_status)
+                item.item_id = line_item_ids.setdefault(line_no, item.item_id)  # split lines share itemId
+                items.append(item)
             order = Order(
                 id=self._next_order_id, custom_order_id=custom_order_id, remark=remark,
                 sale_platform=sale_platform, channel_type=channel_type, address=address, items=items,
@@ -427,11 +430,16 @@ class KakaCloBackend(VendorBackend, ControlMixin):
                 self._orders_by_custom_id.setdefault(custom_order_id, []).append(order.id)
             return order
 
-    def _allocate(self, lines: list[tuple[str, int]]) -> list[tuple[SkuInfo, int, str, str]]:
-        """Pick a warehouse for every line: ``(sku info, quantity, warehouse, stockStatus)``."""
+    def _allocate(self, lines: list[tuple[str, int]]) -> list[tuple[SkuInfo, int, str, str, int]]:
+        """Pick warehouses for every line: ``(sku info, quantity, warehouse, stockStatus, line number)``.
+
+        A line is served whole by the first enabled warehouse holding it; with switch
+        ``order_line_split=by_warehouse`` a line no single warehouse holds is split over several.
+        """
         taken: dict[tuple[int, str], int] = {}
         plan = []
-        for code, quantity in lines:
+        split = self.switches["order_line_split"] == "by_warehouse"
+        for line_no, (code, quantity) in enumerate(lines):
             index = self.catalog.sku_index(code)
             if index is None:
                 raise errors.UnknownSku(f"sku {code} not found")
@@ -440,25 +448,27 @@ class KakaCloBackend(VendorBackend, ControlMixin):
             if status != 1 and self.switches["unavailable_sku"] == "reject":
                 raise errors.SkuUnavailable(f"sku {code} is not on sale (skuStatus {status})")
             entries = self._stock_entries(index, info)
-            chosen, best = None, 0
-            for warehouse in ALLOCATION_ORDER:
-                if WAREHOUSES_BY_CODE[warehouse].status != 1 or warehouse not in entries:
-                    continue
-                available = entries[warehouse] - taken.get((index, warehouse), 0)
-                best = max(best, available)
-                if available >= quantity:
-                    chosen = warehouse
-                    break
+            enabled = [w for w in ALLOCATION_ORDER if WAREHOUSES_BY_CODE[w].status == 1 and w in entries]
+            available = {w: entries[w] - taken.get((index, w), 0) for w in enabled}
+            chosen = next((w for w in enabled if available[w] >= quantity), None)
+            if chosen is None and split and sum(max(0, a) for a in available.values()) >= quantity:
+                left = quantity
+                for warehouse in enabled:
+                    part = min(left, max(0, available[warehouse]))
+                    if part:
+                        taken[(index, warehouse)] = taken.get((index, warehouse), 0) + part
+                        plan.append((info, part, warehouse, "normal", line_no))
+                        left -= part
+                continue
             stock_status = "normal"
             if chosen is None:
                 if self.switches["insufficient_stock"] == "reject":
-                    raise errors.InsufficientStock(
-                        f"insufficient stock for sku {code}: ordered {quantity}, available {best}")
+                    raise errors.InsufficientStock(f"insufficient stock for sku {code}: ordered {quantity}, "
+                                                   f"available {max(available.values(), default=0)}")
                 stock_status = "sold_out"
-                chosen = next((w for w in ALLOCATION_ORDER
-                               if w in entries and WAREHOUSES_BY_CODE[w].status == 1), DEFAULT_WAREHOUSE)
+                chosen = enabled[0] if enabled else DEFAULT_WAREHOUSE
             taken[(index, chosen)] = taken.get((index, chosen), 0) + quantity
-            plan.append((info, quantity, chosen, stock_status))
+            plan.append((info, quantity, chosen, stock_status, line_no))
         return plan
 
     def _new_item(self, info: SkuInfo, quantity: int, warehouse: str, stock_status: str) -> OrderItem:
@@ -554,7 +564,7 @@ class KakaCloBackend(VendorBackend, ControlMixin):
             now = self.now()
             refund = Refund(refund_no=self._next_refund_no, order_id=order_id, remark=remark, reason=reason,
                             lines=[(item.id, qty) for item, qty in picked], amount=amount, full=full,
-                            create_date=now)
+                            create_date=now, short_no=10001 + len(self.refunds))
             self._next_refund_no += 1
             self.refunds[refund.refund_no] = refund
             order.modify_date = now
@@ -564,9 +574,7 @@ class KakaCloBackend(VendorBackend, ControlMixin):
         wanted: dict[str, int] = {}
         items: dict[str, OrderItem] = {}
         for line in lines:
-            item = order.item(line["itemId"])
-            if item is None:
-                raise errors.ValidationFailed(f"itemId {line['itemId']} is not an item of order {order.id}")
+            item = self._refund_item(order, line)
             if line.get("skuCode") is not None and line["skuCode"] != item.sku:
                 raise errors.ValidationFailed(f"skuCode {line['skuCode']} does not match item {line['itemId']}")
             if line.get("countryCode") is not None and line["countryCode"] != item.country_code:
@@ -581,20 +589,47 @@ class KakaCloBackend(VendorBackend, ControlMixin):
                     f"{items[item_id].refundable_qty}")
         return [(items[item_id], qty) for item_id, qty in wanted.items()]
 
+    @staticmethod
+    def _refund_item(order: Order, line: dict) -> OrderItem:
+        """The item a refund line names: by ``itemId``, and ``countryCode`` when the line was split."""
+        candidates = order.items_with(line["itemId"])
+        if not candidates:
+            item = order.item(line["itemId"])
+            if item is None:
+                raise errors.ValidationFailed(f"itemId {line['itemId']} is not an item of order {order.id}")
+            return item
+        if len(candidates) > 1:
+            country = line.get("countryCode")
+            if country is None:
+                raise errors.ValidationFailed(f"itemId {line['itemId']} ships from several warehouses: give "
+                                              "countryCode")
+            candidates = [item for item in candidates if item.country_code == country] or candidates[:1]
+        return candidates[0]
+
     def query_refunds(self, reference: int) -> list[Refund]:
         """Return the refunds of an order id, or the refund with that refund number (O2-6).
 
         :param reference: order id or refund number
         :return: refunds, oldest first
-        :raises errors.NotFound: when neither matches and ``unknown_refund_query`` is ``not_found``
+        :raises errors.NotFound: when nothing matches and ``unknown_refund_query`` is ``not_found`` or
+            ``http_404``; which kinds of id are looked up is switch ``refund_query_by``
         """
         with self._lock:
-            if reference in self.orders:
-                return [r for r in self.refunds.values() if r.order_id == reference]
-            if reference in self.refunds:
-                return [self.refunds[reference]]
-            if self.switches["unknown_refund_query"] == "not_found":
+            by = self.switches["refund_query_by"]
+            found: list[Refund] = []
+            if by in ("either", "order_id") and reference in self.orders:
+                found = [r for r in self.refunds.values() if r.order_id == reference]
+            elif by in ("either", "refund_no") and reference in self.refunds:
+                found = [self.refunds[reference]]
+            if found:
+                return found
+            reply = self.switches["unknown_refund_query"]
+            if reply == "not_found":
                 raise errors.NotFound(f"refund {reference} not found")
+            if reply == "http_404":
+                error = errors.NotFound(f"refund {reference} not found")
+                error.http_status = 404
+                raise error
             return []
 
     # -- payment ---------------------------------------------------------------------------------
