@@ -244,21 +244,25 @@ class QianyiHook(VendorHook):
              "pageSize": query.get("pageSize", PAGE_SIZE)}
         )
 
-    @staticmethod
-    def _walk(fetch: Any, **query: Any) -> Iterator:
+    def _walk(self, fetch: Any, **query: Any) -> Iterator:
         """Every item of a paged list, paged by the reply's ``total`` (spec 11b Q5).
 
         A page shorter than asked does not end the list while ``total`` says more remain: the server
         may serve fewer rows a page than asked (a cap below 200). Once it does, later pages are asked
         at the size it served, so the page numbers mean the same to it whichever size it pages by. Only
-        a reply without ``total`` falls back to "a short page is the last one"; an empty page always ends.
+        a reply without ``total`` falls back to "a short page is the last one"; an empty page always ends,
+        and a page repeating the one before it is a malformed reply (a server that ignores ``page``).
         """
         query = {k: v for k, v in query.items() if v is not None}
         size = query.pop("pageSize", PAGE_SIZE)
-        number, seen = 1, 0
+        number, seen, previous = 1, 0, None
         while True:
             page = fetch(page=number, pageSize=size, **query)
+            if page.items and page.items == previous:
+                raise MalformedResponseError(VENDOR, self._last_endpoint, f"page {number} repeats the rows of the "
+                                             f"page before it (total {page.total}): the server does not page")
             yield from page.items
+            previous = page.items
             count = len(page.items)
             seen += count
             if not count or (page.total is not None and seen >= page.total):

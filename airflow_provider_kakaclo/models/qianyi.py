@@ -209,7 +209,7 @@ class QianyiSku(QianyiRequest):
     exportTax: Decimalish | None = None
     declaration: str | None = None
     dangerousTransportGoodsType: Literal["NONE", "LIQUID", "POWDER", "CONTAIN_ELECTRIC", "ELECTRIC"] | None = None
-    batteryType: Annotated[int | None, BeforeValidator(_whole), Field(ge=0, le=5)] = None
+    batteryType: Annotated[int, BeforeValidator(_whole), Field(ge=0, le=5)] | None = None
     ccPriceMethod: PriceMethod | None = None
     ccPriceRate: Decimalish | None = None
     ccPriceMaximum: Decimalish | None = None
@@ -496,7 +496,7 @@ class AsnCreated(VendorModel):
 class ListReply(VendorModel):
     """The bizContent of a list query: ``result`` (a list) and ``total`` (documented on every list)."""
 
-    total: Annotated[int | None, BeforeValidator(_whole), Field(ge=0)] = None
+    total: Annotated[int, BeforeValidator(_whole), Field(ge=0)] | None = None
     result: list[dict[str, Any]] | None = None
 
     @model_validator(mode="after")
