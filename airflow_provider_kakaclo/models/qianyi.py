@@ -449,24 +449,25 @@ class Record(VendorModel):
     """A vendor record kept as the vendor sends it."""
 
 
-class OdoRecord(VendorModel):
+class WarehouseDocument(VendorModel):
+    """What ODOs and ASNs share (spec 8.1/8.2): a reference, a status, a type, a warehouse."""
+
+    customNumber: OptStr = None
+    status: OptStr = None
+    type: OptStr = None
+    warehouseName: OptStr = None
+
+
+class OdoRecord(WarehouseDocument):
     """An outbound order (spec 8.1): ``number`` is documented as always present."""
 
     number: Id
-    customNumber: OptStr = None
-    status: OptStr = None
-    type: OptStr = None
-    warehouseName: OptStr = None
 
 
-class AsnRecord(VendorModel):
+class AsnRecord(WarehouseDocument):
     """An inbound notice (spec 8.2): ``asnNumber`` is documented as always present."""
 
     asnNumber: Id
-    customNumber: OptStr = None
-    status: OptStr = None
-    type: OptStr = None
-    warehouseName: OptStr = None
 
 
 class SalesOrderRecord(VendorModel):

@@ -58,8 +58,8 @@ def test_every_reading_listed_here_is_a_value_the_sandbox_accepts(sandbox):
 
 
 @pytest.mark.parametrize(("switch", "value"), ALL_READINGS)
-def test_connection_test_and_stock_sync_work_under_every_reading(qianyi_conn, sandbox, tmp_path, monkeypatch,
-                                                                  switch, value):
+def test_connection_test_stock_sync_and_sku_upsert_work_under_every_reading(qianyi_conn, sandbox, tmp_path,
+                                                                             monkeypatch, switch, value):
     from airflow_provider_kakaclo.hooks.sql import sql_hook
     from airflow_provider_kakaclo.operators.stock import StockSyncOperator
     from airflow_provider_kakaclo.stock import StockTable
@@ -76,6 +76,11 @@ def test_connection_test_and_stock_sync_work_under_every_reading(qianyi_conn, sa
     with StockTable(sql_hook(None, "stock"), "qy_stock") as table:
         assert table.rows("qianyi") == truth
     assert result["inserted"] == len(truth) > 0
+    catalog = records(4, prefix="ALL")
+    assert upsert(catalog)["created"] == 4
+    assert [sandbox.qianyi.sku(r["sku"])["title"] for r in catalog] == [r["title"] for r in catalog]
+    sandbox.qianyi.reset_calls()
+    assert upsert(catalog)["unchanged"] == 4 and writes(sandbox) == 0
 
 
 # ---------------------------------------------------------------------------------------- Q1
