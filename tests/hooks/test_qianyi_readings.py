@@ -235,6 +235,12 @@ def test_q5_lists_are_paged_by_total_when_the_server_serves_fewer_rows(qianyi_co
     assert sandbox.qianyi.call_count("QUERY_SIMPLE_LIST_SKU") == math.ceil(450 / cap)
     wanted = sandbox.qianyi.skus(offset=50, limit=200)
     assert sorted(QianyiHook().read_skus(wanted)) == sorted(wanted)  # one id list of 200: every one found
+    warehouse = "best warehouse(测试用)"
+    truth = {sku: rows[warehouse]["available"] for sku in skus
+             if warehouse in (rows := sandbox.qianyi.inventory(sku))}
+    assert len(truth) > 200  # more than one page whatever the cap
+    stock = {row.sku: row.available for row in QianyiHook().iter_stock(warehouses=[warehouse])}
+    assert stock == truth
 
 
 @pytest.mark.parametrize("cap", READINGS["page_size_served_max"])
