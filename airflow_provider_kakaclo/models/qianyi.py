@@ -356,7 +356,7 @@ class Buyer(QianyiRequest):
     receiverName: Ref
     phone: str | None = None
     email: str | None = None
-    country: Annotated[str, Field(min_length=2)]
+    country: Annotated[str, Field(min_length=2), AfterValidator(_not_blank)]
     province: str | None = None
     city: str | None = None
     postCode: str | None = None

@@ -92,6 +92,8 @@ CASES = [
       for field in ("onlineOrderNumber", "shop")],
     ("create_sales_order buyer blank name", lambda h: h.create_sales_order(
         {**ORDER, "buyer": {**ORDER["buyer"], "receiverName": " "}}), "buyer.receiverName"),
+    ("create_sales_order buyer blank country", lambda h: h.create_sales_order(
+        {**ORDER, "buyer": {**ORDER["buyer"], "country": "   "}}), "buyer.country"),
     ("create_sales_order line sku blank", lambda h: h.create_sales_order(with_order_line(sku="\t")), "skuList.0.sku"),
     *[(f"create_asn {field} blank", lambda h, f=field: h.create_asn({**ASN, f: "  "}), field)
       for field in ("warehouseName", "customNumber", "trackNumber", "type")],
