@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -22,6 +23,8 @@ from airflow_provider_kakaclo.transport.errors import (
     ThrottledError,
     VendorError,
 )
+
+log = logging.getLogger(__name__)
 
 VENDOR = "qianyi"
 PAGE_SIZE = 200
@@ -266,6 +269,9 @@ class QianyiHook(VendorHook):
             count = len(page.items)
             seen += count
             if not count or (page.total is not None and seen >= page.total):
+                if page.total is not None and seen < page.total:
+                    log.warning("qianyi %s: total said %s rows but page %s came back empty after %s",
+                                self._last_endpoint, page.total, number, seen)
                 return
             if count < size:
                 if page.total is None:

@@ -8,6 +8,7 @@ Never a ``TypeError``, ``decimal.InvalidOperation``, ``OverflowError`` or a nons
 from __future__ import annotations
 
 import json
+import logging
 from decimal import Decimal
 
 import pytest
@@ -174,3 +175,12 @@ def test_a_server_that_ignores_page_is_malformed_not_an_endless_loop(connection,
     with pytest.raises(MalformedResponseError, match="repeats the rows"):
         list(QianyiHook().iter_skus())
     assert requests_mock.call_count == 2
+
+
+def test_a_total_larger_than_what_comes_is_said_not_looped_on(connection, requests_mock, caplog):
+    first = envelope({"notSuccess": False, "state": "success", "total": 5, "result": [{"sku": "A"}, {"sku": "B"}]})
+    requests_mock.post(f"{BASE}/api/v1/sku", [{"json": first}, {"json": EMPTY_PAGE}])
+    with caplog.at_level(logging.WARNING, logger="airflow_provider_kakaclo.hooks.qianyi"):
+        assert [s.sku for s in QianyiHook().iter_skus()] == ["A", "B"]
+    assert requests_mock.call_count == 2
+    assert "total said 5 rows but page 2 came back empty after 2" in caplog.text
