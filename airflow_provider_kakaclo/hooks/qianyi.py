@@ -258,7 +258,7 @@ class QianyiHook(VendorHook):
         """
         query = {k: v for k, v in query.items() if v is not None}
         size = query.pop("pageSize", PAGE_SIZE)
-        number, seen, previous = 1, 0, None
+        number, seen, previous, promised = 1, 0, None, None
         while True:
             page = fetch(page=number, pageSize=size, **query)
             if page.items and page.items == previous:
@@ -268,10 +268,11 @@ class QianyiHook(VendorHook):
             previous = page.items
             count = len(page.items)
             seen += count
+            promised = page.total if count else promised
             if not count or (page.total is not None and seen >= page.total):
-                if page.total is not None and seen < page.total:
+                if promised is not None and seen < promised:
                     log.warning("qianyi %s: total said %s rows but page %s came back empty after %s",
-                                self._last_endpoint, page.total, number, seen)
+                                self._last_endpoint, promised, number, seen)
                 return
             if count < size:
                 if page.total is None:
