@@ -7,7 +7,7 @@ say ``G`` and ``CM``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -152,9 +152,19 @@ def same_value(ours: Any, theirs: Any) -> bool:
     return str(ours) == str(theirs if theirs is not None else "")
 
 
-def changed_fields(payload: Mapping[str, Any], existing: Mapping[str, Any]) -> list[str]:
-    """The fields of ``payload`` whose value differs from the vendor's stored record."""
-    return [k for k, v in payload.items() if not same_value(v, existing.get(k))]
+def changed_fields(payload: Mapping[str, Any], existing: Mapping[str, Any],
+                   caseless: Collection[str] = ()) -> list[str]:
+    """The fields of ``payload`` whose value differs from the vendor's stored record.
+
+    :param caseless: fields whose text is compared without regard to case (units a vendor may echo
+        as ``kg`` for ``KG``: rewriting them every run would change nothing).
+    """
+    def differs(key: str, ours: Any, theirs: Any) -> bool:
+        if key in caseless and isinstance(ours, str) and isinstance(theirs, str):
+            return ours.casefold() != theirs.casefold()
+        return not same_value(ours, theirs)
+
+    return [k for k, v in payload.items() if differs(k, v, existing.get(k))]
 
 
 @dataclass
@@ -165,13 +175,13 @@ class UpsertPlan:
 
 
 def plan_batch(payloads: Iterable[tuple[str, dict[str, Any]]],
-               existing: Mapping[str, Mapping[str, Any]]) -> UpsertPlan:
-    """Create what is missing, update what differs, leave the rest alone."""
+               existing: Mapping[str, Mapping[str, Any]], caseless: Collection[str] = ()) -> UpsertPlan:
+    """Create what is missing, update what differs (``caseless`` fields ignoring case), leave the rest alone."""
     plan = UpsertPlan()
     for sku, payload in payloads:
         if sku not in existing:
             plan.creates.append((sku, payload))
-        elif fields := changed_fields(payload, existing[sku]):
+        elif fields := changed_fields(payload, existing[sku], caseless):
             plan.updates.append((sku, payload, fields))
         else:
             plan.unchanged += 1

@@ -4,36 +4,58 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from airflow_provider_kakaclo.connections import ENVIRONMENTS
-from airflow_provider_kakaclo.hooks.base import VendorHook, chunked, validate_request, walk_pages
+from airflow_provider_kakaclo.hooks.base import VendorHook, chunked, validate_request
 from airflow_provider_kakaclo.transport.core import Call, RawResponse
 from airflow_provider_kakaclo.transport.errors import (
+    AmbiguousWriteError,
     AuthenticationError,
     BusinessError,
     MalformedResponseError,
     NotFoundError,
+    RequestValidationError,
     ServerError,
     ThrottledError,
     VendorError,
 )
 
+log = logging.getLogger(__name__)
+
 VENDOR = "qianyi"
 PAGE_SIZE = 200
+#: Documented freshness window of ``timestamp`` (zh guide: 13 digits, within 5 minutes of server time).
+TIMESTAMP_WINDOW_SECONDS = 300
 
-#: Vendor error codes -> error class: the one place that decides what is retryable.
-#: Documented: APP_NOT_EXIST, SYSTEM_ERROR, DATA_INPUT_ERROR, SKU_NOT_EXISTS_WITH_ARGS, order.id.exist.
+#: Exact vendor codes -> error class: the one place that decides what is retryable (spec 4.2, 11b Q3).
+#: Observed or documented: APP_NOT_EXIST, SYSTEM_ERROR, DATA_INPUT_ERROR, SKU_NOT_EXISTS_WITH_ARGS,
+#: order.id.exist; AUTH_001 is the zh guide's example authentication code.
 ERRORS: dict[str, type[VendorError]] = {
     "APP_NOT_EXIST": AuthenticationError,
+    "AUTH_001": AuthenticationError,
     "SYSTEM_ERROR": ServerError,
+    "DATA_INPUT_ERROR": BusinessError,
     "SKU_NOT_EXISTS_WITH_ARGS": NotFoundError,
+    "order.id.exist": BusinessError,
 }
-#: Undocumented signature/credential failures are recognised by these parts of their code.
+#: Outer-layer (platform) failures whose code is not published are recognised by these parts of it.
+#: Only the outer layer: an unknown *inner* (bizContent) code is always a business error (Q3).
 AUTH_MARKERS = ("SIGN", "APP_", "AUTH", "TOKEN", "PERMISSION", "FORBIDDEN")
-THROTTLE_MARKERS = ("TOO_MANY", "LIMIT", "THROTTL", "FREQUEN")
+THROTTLE_MARKERS = ("TOO_MANY", "THROTTL", "FREQUEN", "RATE_LIMIT")
+CLOCK_MARKERS = ("TIMESTAMP",)
+#: The service types that write: a success reply without ``bizContent`` is a success for them (Q1).
+WRITES = frozenset({"INSERT_SKU_INFO", "UPDATE_SKU_INFO", "UPDATE_SKU_STATUS", "ENABLE_SKU",
+                    "CREATE_ASN_ORDER", "CREATE_SALES_ORDER"})
+
+
+class ClockError(BusinessError):
+    """Qianyi refused the request's ``timestamp``: this machine's clock is off (nothing was done)."""
+
+    not_processed = True
 
 
 def sign(app_id: str, service_type: str, biz_param: str, timestamp: str, app_secret: str) -> str:
@@ -43,7 +65,7 @@ def sign(app_id: str, service_type: str, biz_param: str, timestamp: str, app_sec
 
 
 class QianyiWire:
-    """Signs every attempt afresh (new timestamp) over the exact ``bizParam`` string that is sent."""
+    """Signs every attempt afresh (new ms timestamp) over the exact ``bizParam`` string that is sent."""
 
     vendor = VENDOR
 
@@ -62,26 +84,44 @@ class QianyiWire:
         return replace(call, multipart=form)
 
     def decode(self, call: Call, response: RawResponse) -> Any:
-        return decode_qianyi(call.name, response)
+        write = (call.multipart or {}).get("serviceType") in WRITES
+        try:
+            return decode_qianyi(call.name, response, write=write)
+        except ClockError as err:
+            raise ClockError(VENDOR, err.endpoint, f"{err.message}: {clock_hint(self._clock())}",
+                             code=err.code, http_status=err.http_status) from None
 
 
-def _error(code: str, endpoint: str, message: str, status: int) -> VendorError:
+def clock_hint(now: float) -> str:
+    """What to do when Qianyi refuses the timestamp: the local clock, and the documented window."""
+    from datetime import datetime, timezone
+
+    local = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return (f"this machine's clock reads {local}; Qianyi accepts timestamps within "
+            f"{TIMESTAMP_WINDOW_SECONDS // 60} minutes of its own time: set the clock right (NTP)")
+
+
+def _error(code: str, endpoint: str, message: str, status: int, *, outer: bool) -> VendorError:
+    """The typed error of a vendor code: exact known codes first; unknown inner codes are business errors."""
     cls = ERRORS.get(code)
     if cls is None:
+        cls = BusinessError
         upper = code.upper()
-        if any(m in upper for m in AUTH_MARKERS):
+        if outer and any(m in upper for m in CLOCK_MARKERS):
+            cls = ClockError
+        elif outer and any(m in upper for m in AUTH_MARKERS):
             cls = AuthenticationError
-        elif any(m in upper for m in THROTTLE_MARKERS):
+        elif outer and any(m in upper for m in THROTTLE_MARKERS):
             cls = ThrottledError
-        else:
-            cls = BusinessError
     return cls(VENDOR, endpoint, message or code, code=code or None, http_status=status)
 
 
-def decode_qianyi(endpoint: str, response: RawResponse) -> dict[str, Any]:
+def decode_qianyi(endpoint: str, response: RawResponse, *, write: bool = False) -> dict[str, Any]:
     """Decode both layers: outer ``state``, then ``bizContent`` (a JSON string) and its ``notSuccess``.
 
-    :return: the parsed ``bizContent`` (``result``, ``total``, ...).
+    :param write: the call was a write: an outer success without ``bizContent`` (null, ``""`` or
+        absent) is a success with no content (spec 11b Q1); for a read it is a malformed reply.
+    :return: the parsed ``bizContent`` (``result``, ``total``, ...); ``{}`` for a content-less write.
     """
     status = response.status
     if status == 429:
@@ -98,9 +138,11 @@ def decode_qianyi(endpoint: str, response: RawResponse) -> dict[str, Any]:
         )
     if outer.get("state") != "success":
         raise _error(str(outer.get("errorCode") or ""), endpoint,
-                     str(outer.get("errorMsg") or f"outer state {outer.get('state')!r}"), status)
+                     str(outer.get("errorMsg") or f"outer state {outer.get('state')!r}"), status, outer=True)
     biz = outer.get("bizContent")
-    if biz in (None, ""):
+    if biz is None or (isinstance(biz, str) and not biz.strip()):
+        if write:
+            return {}
         raise MalformedResponseError(VENDOR, endpoint, "state is success but bizContent is missing", http_status=status)
     if isinstance(biz, str):
         try:
@@ -112,7 +154,8 @@ def decode_qianyi(endpoint: str, response: RawResponse) -> dict[str, Any]:
     if not isinstance(biz, dict):
         raise MalformedResponseError(VENDOR, endpoint, "bizContent is not a JSON object", http_status=status)
     if biz.get("notSuccess") is True or biz.get("state", "success") != "success":
-        raise _error(str(biz.get("errorCode") or ""), endpoint, str(biz.get("errorMsg") or "failed"), status)
+        raise _error(str(biz.get("errorCode") or ""), endpoint, str(biz.get("errorMsg") or "failed"), status,
+                     outer=False)
     return biz
 
 
@@ -151,18 +194,92 @@ class QianyiHook(VendorHook):
         )
 
     def _request(self, model: type, module: str, service_type: str, value: Any, **kwargs: Any) -> dict:
-        body = validate_request(model, VENDOR, f"{module} {service_type}", value).to_wire()
-        return self.service(module, service_type, body, **kwargs)
+        """Validate ``value`` (documented fields checked, undocumented ones passed with a warning), send it.
+
+        A ``DATA_INPUT_ERROR`` answer to a body that carried undocumented fields says so: the server may
+        be one that refuses unknown ``bizParam`` keys (spec 11b Q2).
+        """
+        from airflow_provider_kakaclo.models.qianyi import undocumented_fields
+
+        body = validate_request(model, VENDOR, f"{module} {service_type}", value)
+        try:
+            return self.service(module, service_type, body.to_wire(), **kwargs)
+        except BusinessError as err:
+            extra = undocumented_fields(body)
+            if err.code != "DATA_INPUT_ERROR" or not extra:
+                raise
+            raise BusinessError(
+                VENDOR, err.endpoint, f"{err.message}; this body carried fields the docs do not list "
+                f"({', '.join(extra)}): this server may refuse unknown bizParam keys, so leave them out",
+                code=err.code, http_status=err.http_status) from err
+
+    def _write(self, model: type, module: str, service_type: str, value: Any, *, retry_safe: bool) -> dict:
+        """A write: a reply that is not the documented shape leaves its outcome unknown (ambiguous)."""
+        try:
+            return self._request(model, module, service_type, value, retry_safe=retry_safe)
+        except MalformedResponseError as err:
+            raise AmbiguousWriteError(err) from None
+
+    def _created(self, reply_model: type, biz: dict[str, Any], endpoint: str) -> dict:
+        """The ``result`` of a create: ``{}`` when the success reply has none (Q1), else its model."""
+        from pydantic import ValidationError
+
+        from airflow_provider_kakaclo.models.common import describe_validation_error
+
+        result = biz.get("result")
+        if result is None:
+            return {}
+        try:
+            return reply_model.model_validate(result).model_dump(exclude_unset=True)
+        except ValidationError as err:
+            raise AmbiguousWriteError(MalformedResponseError(
+                VENDOR, endpoint, f"the write was answered with success but its result does not have the "
+                f"documented shape: {describe_validation_error(err)[:300]}")) from None
 
     def _page(self, model: type, record: type, module: str, service_type: str, query: dict[str, Any]):
         from airflow_provider_kakaclo.models.common import Page
+        from airflow_provider_kakaclo.models.qianyi import ListReply
 
         biz = self._request(model, module, service_type, query)
-        items = biz.get("result") or []
+        reply = ListReply.model_validate(biz)
         return Page[record].model_validate(
-            {"list": items, "total": biz.get("total"), "pageNumber": query.get("page", 1),
+            {"list": reply.result or [], "total": reply.total, "pageNumber": query.get("page", 1),
              "pageSize": query.get("pageSize", PAGE_SIZE)}
         )
+
+    def _walk(self, fetch: Any, **query: Any) -> Iterator:
+        """Every item of a paged list, paged by the reply's ``total`` (spec 11b Q5).
+
+        A page shorter than asked does not end the list while ``total`` says more remain: the server
+        may serve fewer rows a page than asked (a cap below 200). Once it does, later pages are asked
+        at the size it served, so the page numbers mean the same to it whichever size it pages by. Only
+        a reply without ``total`` falls back to "a short page is the last one"; an empty page always ends,
+        and a page repeating the one before it is a malformed reply (a server that ignores ``page``).
+        """
+        query = {k: v for k, v in query.items() if v is not None}
+        size = query.pop("pageSize", PAGE_SIZE)
+        number, seen, previous, promised = 1, 0, None, None
+        while True:
+            page = fetch(page=number, pageSize=size, **query)
+            if page.items and page.items == previous:
+                raise MalformedResponseError(VENDOR, self._last_endpoint, f"page {number} repeats the rows of the "
+                                             f"page before it (total {page.total}): the server does not page")
+            yield from page.items
+            previous = page.items
+            count = len(page.items)
+            seen += count
+            promised = page.total if count else promised
+            if not count or (page.total is not None and seen >= page.total):
+                if promised is not None and seen < promised:
+                    log.warning("qianyi %s: total said %s rows but page %s came back empty after %s",
+                                self._last_endpoint, promised, number, seen)
+                return
+            if count < size:
+                if page.total is None:
+                    return
+                if seen % count == 0:  # the server's own page size: keep asking at it
+                    size, number = count, seen // count
+            number += 1
 
     # ------------------------------------------------------------------ sku
     def query_skus(self, **query: Any):
@@ -174,22 +291,22 @@ class QianyiHook(VendorHook):
     def iter_skus(self, *, skus: Iterable[str] | None = None, **filters: Any) -> Iterator:
         """Every SKU matching the filters, 200 a page; a list of SKUs is asked 200 at a time."""
         if skus is not None:
-            for chunk in chunked(skus, PAGE_SIZE):
-                yield from walk_pages(self.query_skus, "page", skus=chunk, pageSize=PAGE_SIZE, **filters)
+            for chunk in chunked(_id_list("skus", skus), PAGE_SIZE):
+                yield from self._walk(self.query_skus, skus=chunk, **filters)
             return
-        yield from walk_pages(self.query_skus, "page", pageSize=PAGE_SIZE, **filters)
+        yield from self._walk(self.query_skus, **filters)
 
     def insert_sku(self, sku: Any) -> dict:
-        """INSERT_SKU_INFO: create a SKU (every seed limit checked first)."""
+        """INSERT_SKU_INFO: create a SKU (every seed limit checked first); ``{}`` when the reply has no content."""
         from airflow_provider_kakaclo.models.qianyi import QianyiSku
 
-        return self._request(QianyiSku, "sku", "INSERT_SKU_INFO", sku, retry_safe=False)
+        return self._write(QianyiSku, "sku", "INSERT_SKU_INFO", sku, retry_safe=False)
 
     def update_sku(self, sku: Any) -> dict:
-        """UPDATE_SKU_INFO: update a SKU, keyed by ``sku`` (same body as insert)."""
+        """UPDATE_SKU_INFO: update a SKU, keyed by ``sku`` (same body as insert; repeating it is harmless)."""
         from airflow_provider_kakaclo.models.qianyi import QianyiSku
 
-        return self._request(QianyiSku, "sku", "UPDATE_SKU_INFO", sku)
+        return self._write(QianyiSku, "sku", "UPDATE_SKU_INFO", sku, retry_safe=True)
 
     def set_sku_status(self, sku: str, enable: bool | int) -> dict:
         """UPDATE_SKU_STATUS (or ``ENABLE_SKU`` when the extra ``sku_status_service_type`` says so)."""
@@ -197,16 +314,17 @@ class QianyiHook(VendorHook):
 
         service_type = self.extras.get("sku_status_service_type") or "UPDATE_SKU_STATUS"
         if service_type not in ("UPDATE_SKU_STATUS", "ENABLE_SKU"):
-            raise ValueError(f"sku_status_service_type must be UPDATE_SKU_STATUS or ENABLE_SKU, not {service_type!r}")
-        return self._request(SkuStatusChange, "sku", service_type, {"sku": sku, "enable": int(enable)})
+            raise RequestValidationError(VENDOR, "connection", "the extra sku_status_service_type must be "
+                                         f"UPDATE_SKU_STATUS or ENABLE_SKU, not {service_type!r}")
+        return self._write(SkuStatusChange, "sku", service_type, {"sku": sku, "enable": enable}, retry_safe=True)
 
     # ------------------------------------------------------------------ property, inventory, warehouse
     def query_custom_fields(self, **query: Any) -> list:
         """CUSTOMER_FIELD_QUERY: the account's custom fields (ids used by SKU filters)."""
-        from airflow_provider_kakaclo.models.qianyi import CustomField, CustomFieldQuery
+        from airflow_provider_kakaclo.models.qianyi import CustomField, CustomFieldQuery, ListReply
 
         biz = self._request(CustomFieldQuery, "property", "CUSTOMER_FIELD_QUERY", query)
-        return [CustomField.model_validate(r) for r in biz.get("result") or []]
+        return [CustomField.model_validate(r) for r in ListReply.model_validate(biz).result or []]
 
     def query_inventory(self, **query: Any):
         """QUERY_SIMPLE_LIST_INVENTORY_V2: one page of stock in one warehouse (by name)."""
@@ -218,10 +336,10 @@ class QianyiHook(VendorHook):
     def iter_inventory(self, warehouse: str, *, skus: Iterable[str] | None = None) -> Iterator:
         """Stock of one warehouse: every SKU, or the given ones 200 at a time."""
         if skus is not None:
-            for chunk in chunked(skus, PAGE_SIZE):
-                yield from walk_pages(self.query_inventory, "page", warehouse=warehouse, skuList=chunk)
+            for chunk in chunked(_id_list("skus", skus), PAGE_SIZE):
+                yield from self._walk(self.query_inventory, warehouse=warehouse, skuList=chunk)
             return
-        yield from walk_pages(self.query_inventory, "page", warehouse=warehouse)
+        yield from self._walk(self.query_inventory, warehouse=warehouse)
 
     def query_warehouses(self, **query: Any):
         """QUERY_WAREHOUSE_LIST: one page of warehouses."""
@@ -231,49 +349,57 @@ class QianyiHook(VendorHook):
                           {"pageSize": PAGE_SIZE, **query})
 
     def iter_warehouses(self, **filters: Any) -> Iterator:
-        yield from walk_pages(self.query_warehouses, "page", **filters)
+        """Every warehouse matching the filters (``status``, ``name``)."""
+        yield from self._walk(self.query_warehouses, **filters)
 
     # ------------------------------------------------------------------ odo, asn, sales orders
     def query_odos(self, **query: Any):
         """QUERY_ODO_LIST: one page of outbound orders."""
-        from airflow_provider_kakaclo.models.qianyi import OdoQuery, Record
+        from airflow_provider_kakaclo.models.qianyi import OdoQuery, OdoRecord
 
-        return self._page(OdoQuery, Record, "odo", "QUERY_ODO_LIST", {"pageSize": PAGE_SIZE, **query})
+        return self._page(OdoQuery, OdoRecord, "odo", "QUERY_ODO_LIST", {"pageSize": PAGE_SIZE, **query})
 
     def iter_odos(self, **filters: Any) -> Iterator:
-        yield from walk_pages(self.query_odos, "page", **filters)
+        """Every outbound order matching the filters."""
+        yield from self._walk(self.query_odos, **filters)
 
     def query_asns(self, **query: Any):
         """QUERY_ASN_LIST: one page of inbound notices."""
-        from airflow_provider_kakaclo.models.qianyi import AsnQuery, Record
+        from airflow_provider_kakaclo.models.qianyi import AsnQuery, AsnRecord
 
-        return self._page(AsnQuery, Record, "asn", "QUERY_ASN_LIST", {"pageSize": PAGE_SIZE, **query})
+        return self._page(AsnQuery, AsnRecord, "asn", "QUERY_ASN_LIST", {"pageSize": PAGE_SIZE, **query})
 
     def iter_asns(self, **filters: Any) -> Iterator:
-        yield from walk_pages(self.query_asns, "page", **filters)
+        """Every inbound notice matching the filters."""
+        yield from self._walk(self.query_asns, **filters)
 
     def create_asn(self, asn: Any) -> dict:
-        """CREATE_ASN_ORDER: announce an inbound delivery."""
-        from airflow_provider_kakaclo.models.qianyi import CreateAsn
+        """CREATE_ASN_ORDER: announce an inbound delivery; its ``result`` (``{}`` when the reply has none)."""
+        from airflow_provider_kakaclo.models.qianyi import AsnCreated, CreateAsn
 
-        return self._request(CreateAsn, "asn", "CREATE_ASN_ORDER", asn, retry_safe=False).get("result") or {}
+        biz = self._write(CreateAsn, "asn", "CREATE_ASN_ORDER", asn, retry_safe=False)
+        return self._created(AsnCreated, biz, "asn CREATE_ASN_ORDER")
 
     def create_sales_order(self, order: Any) -> dict:
-        """CREATE_SALES_ORDER: a duplicate ``onlineOrderNumber`` is refused by Qianyi (``order.id.exist``)."""
-        from airflow_provider_kakaclo.models.qianyi import CreateSalesOrder
+        """CREATE_SALES_ORDER: a duplicate ``onlineOrderNumber`` is refused by Qianyi (``order.id.exist``).
 
-        return self._request(CreateSalesOrder, "salesOrder", "CREATE_SALES_ORDER", order,
-                             retry_safe=False).get("result") or {}
+        :return: the created order (``orderNumber``, ``status``, ...); ``{}`` when the reply has no content.
+        """
+        from airflow_provider_kakaclo.models.qianyi import CreateSalesOrder, SalesOrderCreated
+
+        biz = self._write(CreateSalesOrder, "salesOrder", "CREATE_SALES_ORDER", order, retry_safe=False)
+        return self._created(SalesOrderCreated, biz, "salesOrder CREATE_SALES_ORDER")
 
     def query_sales_orders(self, **query: Any):
         """QUERY_SALES_ORDER_LIST: one page of sales orders."""
-        from airflow_provider_kakaclo.models.qianyi import Record, SalesOrderQuery
+        from airflow_provider_kakaclo.models.qianyi import SalesOrderQuery, SalesOrderRecord
 
-        return self._page(SalesOrderQuery, Record, "salesOrder", "QUERY_SALES_ORDER_LIST",
+        return self._page(SalesOrderQuery, SalesOrderRecord, "salesOrder", "QUERY_SALES_ORDER_LIST",
                           {"pageSize": PAGE_SIZE, **query})
 
     def iter_sales_orders(self, **filters: Any) -> Iterator:
-        yield from walk_pages(self.query_sales_orders, "page", **filters)
+        """Every sales order matching the filters."""
+        yield from self._walk(self.query_sales_orders, **filters)
 
     # ------------------------------------------------------------------ stock capability
     #: Qianyi's inventory query has no update-time filter: full syncs only.
@@ -286,14 +412,18 @@ class QianyiHook(VendorHook):
 
         if updated_from is not None or updated_to is not None:
             raise ValueError("Qianyi cannot filter inventory by update time: use a full sync")
-        names = list(warehouses) if warehouses else [w.name for w in self.iter_warehouses()]
-        wanted = list(skus) if skus is not None else None
-        for name in names:
+        names = _id_list("warehouses", warehouses) if warehouses is not None else None
+        wanted = _id_list("skus", skus) if skus is not None else None
+        for name in names if names is not None else [w.name for w in self.iter_warehouses()]:
             for row in self.iter_inventory(name, skus=wanted):
                 yield StockRow(VENDOR, row.sku, row.warehouse or name, row.available or 0, row.allocated)
 
     # ------------------------------------------------------------------ SKU-write capability
     sku_batch_size = PAGE_SIZE  # QUERY_SIMPLE_LIST_SKU takes up to 200 skus a call
+    #: Unit fields compared without regard to case: a server may echo ``kg`` for ``KG`` (spec 11b Q4).
+    sku_caseless_fields = frozenset({
+        "weightUnit", "dimensionUnit", "cartonDimensionUnit", "cartonWeightUnit", "cartonVolumeUnit",
+        "priceUnit", "purchaseCostUnit", "customsDeclarationPriceUnit", "ccPriceUnit"})
 
     def default_sku_mapping(self):
         from airflow_provider_kakaclo.skus import to_qianyi
@@ -320,3 +450,15 @@ class QianyiHook(VendorHook):
         """Read-only check for test_connection: the signature is accepted and one warehouse can be read."""
         page = self.query_warehouses(page=1, pageSize=1)
         return f"appId and signature accepted; {page.total or 0} warehouses visible"
+
+
+def _id_list(field: str, values: Iterable[str]) -> list[str]:
+    """A list of ids to look up: refused before any request when empty, or when one is blank."""
+    items = [values] if isinstance(values, str) else list(values)
+    if not items:
+        raise RequestValidationError(VENDOR, field, f"{field}: an empty list asks for nothing; give at least one "
+                                     "or leave it out (None) for all")
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            raise RequestValidationError(VENDOR, field, f"{field}.{i}: {item!r} is not a non-blank string")
+    return items

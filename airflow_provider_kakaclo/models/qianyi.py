@@ -1,13 +1,31 @@
-"""Qianyi ERP open API models (spec ``qianyi.md``, seed 002): the SKU tables with their limits."""
+"""Qianyi ERP open API models (spec ``qianyi.md``, seed 002): the documented tables with their limits.
+
+Request models check what the docs state (lengths, enums, required fields) and send what they do not
+mention as given, with one warning naming the field (spec 11b Q2: a working public client sends
+``buyer.buyerId``, ``buyerMessage``, ``sellerRemarks`` and ASN ``type``). Reply models keep unknown
+fields and check only what the provider relies on.
+"""
 
 from __future__ import annotations
 
+import logging
+from contextvars import ContextVar
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from airflow_provider_kakaclo.models.common import Money, OptId, OptInt, OptStr, RequestModel, VendorModel
+from airflow_provider_kakaclo.models.common import (
+    Id,
+    Money,
+    OptId,
+    OptInt,
+    OptStr,
+    RequestModel,
+    VendorModel,
+)
 from airflow_provider_kakaclo.models.common import Number as Decimalish
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE_MAX = 200
 
@@ -16,49 +34,147 @@ PriceMethod = Literal["RATE", "CONSTANT"]
 YMD = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank (whitespace only)")
+    return value
+
+
+def _whole(value: Any) -> Any:
+    """A count: a whole number; ``True``/``False`` and non-ASCII digits are not counts."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not a boolean")
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError(f"must be a whole number, got {value!r}")
+        return int(text)
+    return value
+
+
+def _ascii_id(value: Any) -> Any:
+    """A numeric id: ASCII digits only (``str.isdigit`` also accepts other scripts' digits)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a numeric id, not a boolean")
+    if isinstance(value, str) and not (value.isascii() and value.strip().isdigit()):
+        raise ValueError(f"must be ASCII digits, got {value!r}")
+    return value
+
+
+def _flag(value: Any) -> Any:
+    """A 0/1 flag; ``True``/``False`` are read as 1/0 (anything else must already be 0 or 1)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and value.strip() in ("0", "1"):
+        return int(value)
+    return value
+
+
+Ref = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
+Count = Annotated[int, BeforeValidator(_whole), Field(gt=0)]
+NumericId = Annotated[int, BeforeValidator(_ascii_id), Field(ge=0)]
+Flag = Annotated[Literal[0, 1], BeforeValidator(_flag)]
+
+
+def _no_comma(value: str) -> str:
+    if "," in value:
+        raise ValueError("must not contain a comma (the vendor may read a comma-joined list)")
+    return value
+
+
 def _s(max_length: int, required: bool = False):
     if required:
-        return Annotated[str, Field(min_length=1, max_length=max_length)]
+        return Annotated[str, Field(min_length=1, max_length=max_length), AfterValidator(_not_blank)]
     return Annotated[str | None, Field(default=None, max_length=max_length)]
 
 
-class SubSku(RequestModel):
+def _refs(max_items: int = PAGE_SIZE_MAX, item: Any = Ref):
+    """An optional id list: when given, 1..``max_items`` non-blank entries (an empty list asks for nothing)."""
+    return Annotated[list[item] | None, Field(default=None, min_length=1, max_length=max_items)]
+
+
+#: Undocumented fields already reported while one request body is validated (None: outside one).
+_REPORTED: ContextVar[set[str] | None] = ContextVar("qianyi_reported_fields", default=None)
+
+
+class QianyiRequest(RequestModel):
+    """A Qianyi request body: documented fields checked, undocumented ones sent as given.
+
+    Each undocumented field is logged once per body (``Model.field``, never its value, which may be
+    personal data), so a typo shows while a field the docs omit still reaches the vendor.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _report_undocumented(cls, value: Any, handler: Any) -> Any:
+        outermost = _REPORTED.get() is None
+        token = _REPORTED.set(set()) if outermost else None
+        try:
+            model = handler(value)
+            reported = _REPORTED.get()
+            for name in model.model_extra or {}:
+                field = f"{cls.__name__}.{name}"
+                if reported is not None and field not in reported:
+                    reported.add(field)
+                    log.warning("qianyi request field %s is not in the vendor's docs: sent as given", field)
+            return model
+        finally:
+            if token is not None:
+                _REPORTED.reset(token)
+
+
+def undocumented_fields(model: BaseModel, prefix: str = "") -> list[str]:
+    """The dotted names of every undocumented field a validated body carries (nested ones too)."""
+    found = [f"{prefix}{name}" for name in model.model_extra or {}]
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            if isinstance(item, BaseModel):
+                where = f"{prefix}{name}.{i}." if isinstance(value, list) else f"{prefix}{name}."
+                found.extend(undocumented_fields(item, where))
+    return found
+
+
+class SubSku(QianyiRequest):
     """A component of a combination SKU."""
 
     sku: _s(255, True)
-    quantity: Annotated[int, Field(gt=0)]
+    quantity: Count
 
 
-class SkuCustomFieldValue(RequestModel):
-    customFieldId: int
+class SkuCustomFieldValue(QianyiRequest):
+    customFieldId: NumericId
     value: str
 
 
-class SkuSupplier(RequestModel):
-    name: Annotated[str, Field(min_length=1)]
+class SkuSupplier(QianyiRequest):
+    name: Ref
     isDefault: bool
     purchaserList: list[str]
-    deliveryCycle: Annotated[int, Field(ge=0)]
+    deliveryCycle: Annotated[int, BeforeValidator(_whole), Field(ge=0)]
     purchasePrice: Decimalish | None = None
     purchasePriceUnit: str | None = None
-    minimumPurchaseQuantity: Annotated[int | None, Field(gt=0)] = None
+    minimumPurchaseQuantity: Count | None = None
     purchaseTaxRate: Decimalish | None = None
     drawbackRate: Decimalish | None = None
     purchaseUrl: str | None = None
 
 
-class QianyiSku(RequestModel):
+class QianyiSku(QianyiRequest):
     """A SKU as sent to INSERT_SKU_INFO / UPDATE_SKU_INFO (seed 002 §1.2-1.3), every limit checked."""
 
     sku: _s(255, True)
     title: _s(255, True)
     barcode: _s(255) = None
-    type: Annotated[str, Field(min_length=1)] = "SINGLE"
+    type: Ref = "SINGLE"
     picUrl: _s(255) = None
     saleStatus: _s(50) = None
     weight: Decimalish
     netWeight: Decimalish
-    weightUnit: Annotated[str, Field(min_length=1)]
+    weightUnit: Ref
     abbrTitle: _s(255) = None
     brand: _s(50) = None
     unit: _s(128) = None
@@ -67,12 +183,12 @@ class QianyiSku(RequestModel):
     length: Decimalish
     width: Decimalish
     height: Decimalish
-    dimensionUnit: Annotated[str, Field(min_length=1)]
+    dimensionUnit: Ref
     itemPackage: int | None = None
     description: _s(2048) = None
     descriptionEn: _s(2048) = None
     functionDescription: _s(2048) = None
-    enable: Literal[0, 1] = 1
+    enable: Flag = 1
     packingRate: int | None = None
     cartonLength: Decimalish | None = None
     cartonWidth: Decimalish | None = None
@@ -93,7 +209,7 @@ class QianyiSku(RequestModel):
     exportTax: Decimalish | None = None
     declaration: str | None = None
     dangerousTransportGoodsType: Literal["NONE", "LIQUID", "POWDER", "CONTAIN_ELECTRIC", "ELECTRIC"] | None = None
-    batteryType: Annotated[int | None, Field(ge=0, le=5)] = None
+    batteryType: Annotated[int, BeforeValidator(_whole), Field(ge=0, le=5)] | None = None
     ccPriceMethod: PriceMethod | None = None
     ccPriceRate: Decimalish | None = None
     ccPriceMaximum: Decimalish | None = None
@@ -118,24 +234,24 @@ class QianyiSku(RequestModel):
     purchaseCostUnit: str | None = None
     skuSupplierList: list[SkuSupplier] | None = None
     isRelatedSingleCost: bool | None = None
-    warehouseNameList: list[str] | None = None
+    warehouseNameList: _refs()
 
 
-class SkuStatusChange(RequestModel):
+class SkuStatusChange(QianyiRequest):
     sku: _s(255, True)
-    enable: Literal[0, 1]
+    enable: Flag
 
 
-class CustomFieldFilter(RequestModel):
-    customFieldId: int
+class CustomFieldFilter(QianyiRequest):
+    customFieldId: NumericId
     value: str | None = None
     from_: str | None = Field(default=None, alias="from")
     to: str | None = None
 
 
-class Paged(RequestModel):
-    page: Annotated[int, Field(gt=0)] = 1
-    pageSize: Annotated[int, Field(gt=0, le=PAGE_SIZE_MAX)] = PAGE_SIZE_MAX
+class Paged(QianyiRequest):
+    page: Annotated[int, BeforeValidator(_whole), Field(gt=0)] = 1
+    pageSize: Annotated[int, BeforeValidator(_whole), Field(gt=0, le=PAGE_SIZE_MAX)] = PAGE_SIZE_MAX
 
 
 class SkuQuery(Paged):
@@ -146,23 +262,23 @@ class SkuQuery(Paged):
     categoryName3: str | None = None
     updateTimeFrom: YMD | None = None
     updateTimeTo: YMD | None = None
-    skus: Annotated[list[_s(255, True)] | None, Field(max_length=PAGE_SIZE_MAX)] = None
-    titles: list[str] | None = None
-    skuCustomFieldValueSOList: list[CustomFieldFilter] | None = None
+    skus: _refs(item=_s(255, True))
+    titles: _refs()
+    skuCustomFieldValueSOList: Annotated[list[CustomFieldFilter] | None, Field(min_length=1)] = None
 
 
-class CustomFieldQuery(RequestModel):
+class CustomFieldQuery(QianyiRequest):
     tableName: Literal["SYS_ITEM", "SYS_ORDER", "SYS_ODO", "SYS_ASN"] = "SYS_ITEM"
     columType: Literal["NUMBER", "DATE", "STRING", "SELECT"] | None = None
     columName: str | None = None
-    required: Literal[0, 1] | None = None
-    isQuery: Literal[0, 1] | None = None
-    isShow: Literal[0, 1] | None = None
+    required: Flag | None = None
+    isQuery: Flag | None = None
+    isShow: Flag | None = None
 
 
 class InventoryQuery(Paged):
     warehouse: _s(50, True)
-    skuList: Annotated[list[str] | None, Field(max_length=PAGE_SIZE_MAX)] = None
+    skuList: _refs()
 
 
 class WarehouseQuery(Paged):
@@ -182,8 +298,8 @@ class OdoQuery(Paged):
     updateTimeTo: YMD | None = None
     numberParam: str | None = None
     skuParam: str | None = None
-    orderNumberList: Annotated[list[str] | None, Field(max_length=200)] = None
-    customNumberList: Annotated[list[str] | None, Field(max_length=200)] = None
+    orderNumberList: _refs()
+    customNumberList: _refs()
     calculateCost: bool | None = None
 
 
@@ -191,7 +307,7 @@ class AsnQuery(Paged):
     warehouseName: str | None = None
     type: str | None = None
     status: str | None = None
-    tag: dict[str, int] | None = None
+    tag: dict[str, Flag] | None = None
     skuKeyWord: str | None = None
     number: str | None = None
     trackNumber: str | None = None
@@ -208,24 +324,22 @@ class AsnQuery(Paged):
         return self
 
 
-class AsnLine(RequestModel):
+class AsnLine(QianyiRequest):
     sku: _s(255, True)
-    expectQuantity: Annotated[int, Field(gt=0)]
+    expectQuantity: Count
     purchasePrice: Decimalish | None = None
     transferPrice: Decimalish | None = None
     firstLegPrice: Decimalish | None = None
 
-    @field_validator("expectQuantity", mode="before")
-    @classmethod
-    def _numeric_string(cls, value):
-        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
 
+class CreateAsn(QianyiRequest):
+    """CREATE_ASN_ORDER (spec 8.2 sample); ``type`` as a production client sends it (PALI enum, not enforced)."""
 
-class CreateAsn(RequestModel):
     warehouseName: _s(50, True)
     asnSkuVOList: Annotated[list[AsnLine], Field(min_length=1)]
-    customNumber: str | None = None
-    trackNumber: str | None = None
+    type: Ref | None = None
+    customNumber: Ref | None = None
+    trackNumber: Ref | None = None
     remark: str | None = None
     purchasePriceCurrency: str | None = None
     firstLegPriceCurrency: str | None = None
@@ -234,31 +348,34 @@ class CreateAsn(RequestModel):
     def to_wire(self) -> dict[str, Any]:
         body = super().to_wire()
         for line in body["asnSkuVOList"]:  # the documented sample sends numbers as strings
-            line.update({k: str(v) for k, v in line.items() if k != "sku"})
+            line.update({k: str(v) for k, v in line.items() if k in AsnLine.model_fields and k != "sku"})
         return body
 
 
-class Buyer(RequestModel):
-    receiverName: Annotated[str, Field(min_length=1)]
+class Buyer(QianyiRequest):
+    receiverName: Ref
     phone: str | None = None
     email: str | None = None
-    country: Annotated[str, Field(min_length=2)]
+    country: Annotated[str, Field(min_length=2), AfterValidator(_not_blank)]
     province: str | None = None
     city: str | None = None
     postCode: str | None = None
-    address1: Annotated[str, Field(min_length=1)]
+    address1: Ref
     address2: str | None = None
+    buyerId: str | None = None
 
 
-class SalesOrderLine(RequestModel):
+class SalesOrderLine(QianyiRequest):
     sku: _s(255, True)
-    quantity: Annotated[int, Field(gt=0)]
+    quantity: Count
     payAmount: Decimalish = 0
 
 
-class CreateSalesOrder(RequestModel):
-    shop: Annotated[str, Field(min_length=1)]
-    onlineOrderNumber: Annotated[str, Field(min_length=1)]
+class CreateSalesOrder(QianyiRequest):
+    """CREATE_SALES_ORDER as PY-CLIENT sends it, plus ``buyerMessage`` / ``sellerRemarks`` (a production client)."""
+
+    shop: Ref
+    onlineOrderNumber: Ref
     buyer: Buyer
     skuList: Annotated[list[SalesOrderLine], Field(min_length=1)]
     paymentMethod: str | None = None
@@ -268,10 +385,19 @@ class CreateSalesOrder(RequestModel):
     trackingNumber: str | None = None
     logisticsSelected: str | None = None
     remark: str | None = None
+    buyerMessage: str | None = None
+    sellerRemarks: str | None = None
 
 
 class SalesOrderQuery(Paged):
-    model_config = {"extra": "allow"}  # the filter table is undocumented: pass what the caller gives
+    """QUERY_SALES_ORDER_LIST filters as a production client (PALI) sends them; others pass with a warning."""
+
+    status: str | None = None
+    shop: str | None = None
+    orderNumber: Annotated[Ref | None, AfterValidator(lambda v: v and _no_comma(v))] = None
+    orderNumbers: _refs(item=Annotated[Ref, AfterValidator(_no_comma)])
+    updateTimeFrom: str | None = None
+    updateTimeTo: str | None = None
 
 
 # --------------------------------------------------------------------------- received
@@ -313,11 +439,69 @@ class Warehouse(VendorModel):
 
 
 class CustomField(VendorModel):
-    id: Any = None
+    id: OptId = None
     tableName: OptStr = None
     columType: OptStr = None
     columName: OptStr = None
 
 
 class Record(VendorModel):
-    """An ODO, ASN or sales order: kept as the vendor sends it."""
+    """A vendor record kept as the vendor sends it."""
+
+
+class WarehouseDocument(VendorModel):
+    """What ODOs and ASNs share (spec 8.1/8.2): a reference, a status, a type, a warehouse."""
+
+    customNumber: OptStr = None
+    status: OptStr = None
+    type: OptStr = None
+    warehouseName: OptStr = None
+
+
+class OdoRecord(WarehouseDocument):
+    """An outbound order (spec 8.1): ``number`` is documented as always present."""
+
+    number: Id
+
+
+class AsnRecord(WarehouseDocument):
+    """An inbound notice (spec 8.2): ``asnNumber`` is documented as always present."""
+
+    asnNumber: Id
+
+
+class SalesOrderRecord(VendorModel):
+    """A sales order ([OBS] JS-MOCK / PALI): ``orderNumber`` identifies it."""
+
+    orderNumber: Id
+    onlineOrderNumber: OptStr = None
+    status: OptStr = None
+    shop: OptStr = None
+
+
+class SalesOrderCreated(SalesOrderRecord):
+    """The ``result`` of CREATE_SALES_ORDER ([OBS] JS-MOCK: orderNumber, status, createTime, ...)."""
+
+
+class AsnCreated(VendorModel):
+    """The ``result`` of CREATE_ASN_ORDER (undocumented): an object, or the new ASN's number."""
+
+    asnNumber: OptId = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_alone(cls, value: Any) -> Any:
+        return {"asnNumber": value} if isinstance(value, (str, int)) and not isinstance(value, bool) else value
+
+
+class ListReply(VendorModel):
+    """The bizContent of a list query: ``result`` (a list) and ``total`` (documented on every list)."""
+
+    total: Annotated[int, BeforeValidator(_whole), Field(ge=0)] | None = None
+    result: list[dict[str, Any]] | None = None
+
+    @model_validator(mode="after")
+    def _result_present(self):
+        if self.result is None and self.total:
+            raise ValueError(f"total is {self.total} but result is missing")
+        return self

@@ -98,7 +98,7 @@ class SkuUpsertOperator(BaseOperator):
                 except (VendorError, ValueError) as err:
                     fail(record.sku, str(err))
             existing = writer.read_skus([sku for sku, _ in payloads]) if payloads else {}
-            plan = plan_batch(payloads, existing)
+            plan = plan_batch(payloads, existing, getattr(writer, "sku_caseless_fields", ()))
             counts["unchanged"] += plan.unchanged
             for sku, payload in plan.creates:
                 counts["created"] += self._write(lambda p=payload: writer.create_sku(p), sku, fail)

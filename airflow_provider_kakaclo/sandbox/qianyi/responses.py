@@ -88,7 +88,7 @@ class Gateway:
     def check_envelope(self, fields: dict[str, str], module: str) -> str:
         """Run the outer checks; return the canonical serviceType.
 
-        :raises OuterError: APP_NOT_EXIST, DATA_INPUT_ERROR, SIGN_ERROR, TIMESTAMP_EXPIRED,
+        :raises OuterError: APP_NOT_EXIST, DATA_INPUT_ERROR, AUTH_001 or SIGN_ERROR, TIMESTAMP_EXPIRED,
             SERVICE_TYPE_NOT_EXIST or TOO_MANY_REQUESTS
         """
         backend, switches = self.backend, self.backend.switches
@@ -105,7 +105,7 @@ class Gateway:
             ok = given == expected if switches["sign_case"] == "lower" else given.lower() == expected
             if not ok:
                 reason = "sign must be 32 lowercase hex characters" if not _HEX32.match(given) else "sign mismatch"
-                raise OuterError(errors.SIGN_ERROR, f"签名错误 ({reason})")
+                raise OuterError(switches["auth_error_code"], f"签名错误 ({reason})")
         timestamp = fields["timestamp"]
         if not _DIGITS.match(timestamp):
             raise OuterError(errors.DATA_INPUT_ERROR,
@@ -153,7 +153,28 @@ class Gateway:
             content = SERVICES[canonical].handler(backend, biz)
         except BizError as error:
             return 200, biz_failure_body(error, request_id), {}, error.code
+        if canonical in SKU_WRITES:
+            return 200, write_success_body(backend.switches["write_reply"], content, request_id), {}, "success"
         return 200, success_body({"notSuccess": False, "state": "success", **content}, request_id), {}, "success"
+
+
+SKU_WRITES = frozenset({"INSERT_SKU_INFO", "UPDATE_SKU_INFO", "UPDATE_SKU_STATUS"})
+"""The writes of seed §1.2-1.4, whose success reply is shaped by the switch ``write_reply`` (spec §11b Q1)."""
+
+
+def write_success_body(reading: str, content: dict[str, Any], request_id: str) -> dict[str, Any]:
+    """The success reply of a SKU write under one reading of the seed's response table."""
+    status = {"errorCode": "", "errorMsg": "", "notSuccess": False, "state": "success"}
+    if reading == "result":
+        return success_body({**status, **content}, request_id)
+    if reading == "status":
+        return success_body(status, request_id)
+    body = success_body(status, request_id)
+    if reading == "absent":
+        del body["bizContent"]
+    else:
+        body["bizContent"] = None if reading == "null" else ""
+    return body
 
 
 def fault_response(rule: ServiceFault, backend: QianyiBackend) -> tuple[int, Any]:

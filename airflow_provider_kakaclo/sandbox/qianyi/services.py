@@ -106,7 +106,8 @@ def code_list(backend: QianyiBackend, biz: dict[str, Any], name: str) -> list[st
 
 
 def paging(backend: QianyiBackend, biz: dict[str, Any]) -> tuple[int, int]:
-    """``page`` (1-based, default 1) and ``pageSize`` (default 100, at most 200) (spec §10)."""
+    """``page`` (1-based, default 1) and ``pageSize`` (default 100, at most 200) (spec §10), the size capped
+    by the switch ``page_size_served_max``."""
     switches = backend.switches
     values = []
     for name, default in (("page", DEFAULT_PAGE), ("pageSize", DEFAULT_PAGE_SIZE)):
@@ -125,7 +126,7 @@ def paging(backend: QianyiBackend, biz: dict[str, Any]) -> tuple[int, int]:
         if switches["page_size_over_max"] == "error":
             raise data_input_error(f"pageSize must be no more than {PAGE_SIZE_MAX}")
         size = PAGE_SIZE_MAX
-    return page, size
+    return page, min(size, switches["page_size_served_max"])  # a server serving fewer rows than asked (Q5)
 
 
 def day_range(backend: QianyiBackend, biz: dict[str, Any], low_name: str, high_name: str) -> Range:
@@ -370,7 +371,10 @@ SALES_ORDER_FIELDS = (
     Field("warehouse"),
     Field("remark"),
     Field("buyerMessage"),
+    Field("sellerRemarks"),
 )
+"""PY-CLIENT's body plus what a production client sends (spec §11b Q2: buyer.buyerId, buyerMessage,
+sellerRemarks)."""
 
 
 def create_sales_order(backend: QianyiBackend, biz: dict[str, Any]) -> dict[str, Any]:

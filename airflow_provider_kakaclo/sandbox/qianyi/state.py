@@ -359,7 +359,8 @@ class QianyiBackend(VendorBackend):
                     continue
                 matches.append(record)
             window = matches[(page - 1) * page_size: page * page_size]
-            return [render_sku(record) for record in window], len(matches)
+            echo = self.switches["unit_echo"]
+            return [render_sku(record, echo) for record in window], len(matches)
 
     def _position(self, record: dict[str, Any]) -> int:
         return self._order_of(record["sku"])
@@ -771,9 +772,19 @@ class QianyiBackend(VendorBackend):
             return out
 
 
-def render_sku(record: dict[str, Any]) -> dict[str, Any]:
-    """The wire form of a SKU: the stored fields, custom-field values with their field's names."""
+UNIT_FIELDS = ("weightUnit", "dimensionUnit", "cartonDimensionUnit", "cartonWeightUnit", "cartonVolumeUnit",
+               "priceUnit", "purchaseCostUnit", "customsDeclarationPriceUnit", "ccPriceUnit")
+"""The unit and currency fields whose echoed case the switch ``unit_echo`` decides (spec §11b Q4)."""
+
+
+def render_sku(record: dict[str, Any], unit_echo: str = "as_sent") -> dict[str, Any]:
+    """The wire form of a SKU: the stored fields (units in the case ``unit_echo`` says), custom-field
+    values with their field's names."""
     out = dict(record)
+    if unit_echo != "as_sent":
+        for name in UNIT_FIELDS:
+            if isinstance(out.get(name), str):
+                out[name] = out[name].upper() if unit_echo == "upper" else out[name].lower()
     values = record.get("skuCustomFieldValueVOList")
     if values is not None:
         rendered = []

@@ -16,10 +16,30 @@ SWITCHES: tuple[Switch, ...] = (
     Switch("sign_case", "lower",
            "Accepted case of 'sign': 'lower' (the documented 32-character lowercase hex) or 'any'.",
            source="§3 (lowercase hex); 'any' INVENTED", choices=("lower", "any")),
-    Switch("timestamp_max_skew_seconds", 0,
-           "Refuse (TIMESTAMP_EXPIRED) a timestamp further than this from the sandbox wall clock; 0 = no "
-           "check. Values below 10^11 are read as seconds (an official sample sends seconds).",
-           source="INVENTED (§3: no freshness window documented)", kind=int, minimum=0),
+    Switch("timestamp_max_skew_seconds", 300,
+           "Q6: refuse (TIMESTAMP_EXPIRED) a timestamp further than this from the sandbox wall clock; "
+           "300 = the zh guide's 5 minutes; 0 = lenient, no check (INVENTED, as the official seconds sample "
+           "suggests). Values below 10^11 are read as seconds (an official sample sends seconds).",
+           source="§11b Q6 (zh guide: within 5 minutes); 0 INVENTED", kind=int, minimum=0),
+    Switch("auth_error_code", "AUTH_001",
+           "Q3: errorCode of an outer failure for a wrong 'sign': 'AUTH_001' (the zh guide's example "
+           "authentication code) or 'SIGN_ERROR' (INVENTED).",
+           source="§11b Q3 (zh guide example AUTH_001); 'SIGN_ERROR' INVENTED", choices=("AUTH_001", "SIGN_ERROR")),
+    Switch("write_reply", "status",
+           "Q1: success reply of INSERT_SKU_INFO / UPDATE_SKU_INFO / UPDATE_SKU_STATUS: 'status' (bizContent "
+           "holds only errorCode, errorMsg, state, notSuccess: the seed's response table), 'result' (also "
+           "result = the sku code), 'null' / 'empty' (bizContent null / \"\"), 'absent' (no bizContent key).",
+           source="seed §1.2.3-1.4.3 (response table: errorCode, errorMsg, state); the others INVENTED",
+           choices=("status", "result", "null", "empty", "absent")),
+    Switch("unit_echo", "as_sent",
+           "Q4: how stored unit fields (weightUnit, dimensionUnit, carton*Unit, price units) are echoed by "
+           "QUERY_SIMPLE_LIST_SKU: 'as_sent', 'upper' or 'lower' (a server normalizing case).",
+           source="§11b Q4 (as sent: nothing says the server changes them); 'upper'/'lower' INVENTED",
+           choices=("as_sent", "upper", "lower")),
+    Switch("page_size_served_max", 200,
+           "Q5: the most rows a list page holds; a pageSize up to 200 but above this is served capped to "
+           "it (pages then count in the capped size), total unchanged.",
+           source="§10 (maximum 200 honoured); a cap below 200 INVENTED", kind=int, minimum=1, maximum=200),
     Switch("wrong_module", "error",
            "A serviceType posted to another module's path: 'error' (SERVICE_TYPE_NOT_EXIST) or 'accept'.",
            source="§2 (inference: the server routes on serviceType within a module); code INVENTED",

@@ -8,7 +8,7 @@ from typing import Any
 
 APP_ID = "sandbox-qianyi-app"
 APP_SECRET = "sandbox-qianyi-secret"
-TIMESTAMP = "1717200000000"
+TIMESTAMP = "1718020800000"  # the fake wall clock of tests/sandbox/conftest.py (2024-06-10 12:00 UTC)
 
 
 def md5_sign(app_id: str, biz_param: str, service_type: str, timestamp: str, secret: str) -> str:

@@ -25,7 +25,7 @@ def test_calls_are_counted_per_service_type_whatever_the_outcome(client):
                                                            "UPDATE_SKU_INFO": 1}
     detail = client.get("/_sandbox/qianyi/calls/detail").json()
     assert detail["INSERT_SKU_INFO"] == {"calls": 2, "success": 1, "errors": {"DATA_INPUT_ERROR": 1}, "faults": 0}
-    assert detail["UPDATE_SKU_INFO"]["errors"] == {"SIGN_ERROR": 1}
+    assert detail["UPDATE_SKU_INFO"]["errors"] == {"AUTH_001": 1}
     assert client.get("/_sandbox/stats", params={"vendor": "qianyi"}).json()["by_route"] == {"POST /api/v1/sku": 9}
 
 
@@ -153,7 +153,8 @@ def test_sizes_and_settings(make_client):
 def test_switch_specs_label_every_switch(client):
     specs = client.get("/_sandbox/switches/spec").json()["qianyi"]
     assert {spec["name"] for spec in specs} >= {"update_mode", "page_size_over_max", "rate_limit_enabled",
-                                                "enable_sku_alias", "timestamp_max_skew_seconds"}
+                                                "enable_sku_alias", "timestamp_max_skew_seconds", "write_reply",
+                                                "unit_echo", "page_size_served_max", "auth_error_code"}
     assert all(spec["source"] for spec in specs)
     assert next(s for s in specs if s["name"] == "update_mode")["invented"] is True
 

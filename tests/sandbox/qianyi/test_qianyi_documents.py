@@ -151,6 +151,7 @@ def test_sales_order_unknown_skus_use_the_observed_message(client):
 
 
 def test_query_sales_orders(client, wall):
+    client.patch("/_sandbox/switches", json={"qianyi": {"timestamp_max_skew_seconds": 0}})  # the wall moves on
     first = ok(post(client, "salesOrder", "CREATE_SALES_ORDER", order("A-1", SKU1)))["result"]
     wall.advance(days=2)
     second = ok(post(client, "salesOrder", "CREATE_SALES_ORDER", order("A-2", SKU2, shop="S2")))["result"]

@@ -35,6 +35,7 @@ def test_fixed_signing_vector_matches_an_independent_md5():
 
 
 def test_the_fixed_vector_is_accepted_on_the_wire(client):
+    client.patch("/_sandbox/switches", json={"qianyi": {"timestamp_max_skew_seconds": 0}})  # a 2025 timestamp
     fields = {"appId": APP_ID, "serviceType": "QUERY_WAREHOUSE_LIST", "bizParam": VECTOR_BIZ,
               "timestamp": "1741593077529", "sign": VECTOR_SIGN}
     response = client.post("/qianyi/api/v1/warehouse", files={k: (None, v) for k, v in fields.items()})
@@ -50,7 +51,7 @@ def test_signature_covers_the_exact_biz_param_string(client):
     fields["bizParam"] = '{"page": 1, "pageSize": 2}'  # same JSON, other bytes: the signature no longer holds
     response = client.post("/qianyi/api/v1/warehouse", files={k: (None, v) for k, v in fields.items()})
     body = outer_error(response)
-    assert body["errorCode"] == "SIGN_ERROR" and body["bizContent"] is None and body["requestId"] is None
+    assert body["errorCode"] == "AUTH_001" and body["bizContent"] is None and body["requestId"] is None
     spaced = '{"page": 1, "pageSize": 2}'
     assert ok(post(client, "warehouse", "QUERY_WAREHOUSE_LIST", spaced))["total"] == 5
 
@@ -62,7 +63,8 @@ def test_non_ascii_biz_param_is_signed_as_utf8(client):
 
 
 def test_wrong_secret_uppercase_sign_and_the_sign_case_switch(client):
-    assert outer_error(post(client, "warehouse", "QUERY_WAREHOUSE_LIST", {}, secret="nope"))["errorCode"] == "SIGN_ERROR"
+    assert outer_error(post(client, "warehouse", "QUERY_WAREHOUSE_LIST", {}, secret="nope"))["errorCode"] == "AUTH_001"
+    client.patch("/_sandbox/switches", json={"qianyi": {"auth_error_code": "SIGN_ERROR"}})
     upper = form("QUERY_WAREHOUSE_LIST", {})
     upper["sign"] = upper["sign"].upper()
     files = {k: (None, v) for k, v in upper.items()}
@@ -77,7 +79,7 @@ def test_extra_form_fields_are_signed_in_ascii_order(client):
     fields = form("QUERY_WAREHOUSE_LIST", {})
     fields["version"] = "v1"  # every parameter except sign is signed (spec §3 step 1)
     files = {k: (None, v) for k, v in fields.items()}
-    assert outer_error(client.post("/qianyi/api/v1/warehouse", files=files))["errorCode"] == "SIGN_ERROR"
+    assert outer_error(client.post("/qianyi/api/v1/warehouse", files=files))["errorCode"] == "AUTH_001"
     text = "".join(f"{k}={fields[k]}" for k in sorted(fields) if k != "sign") + APP_SECRET
     fields["sign"] = hashlib.md5(text.encode()).hexdigest()
     files = {k: (None, v) for k, v in fields.items()}
@@ -132,9 +134,15 @@ def test_missing_fields_and_bad_timestamp(client):
 
 def test_seconds_timestamps_pass_and_the_skew_switch(client, wall):
     now_ms = str(int(wall().timestamp() * 1000))
+    stale = str(int(wall().timestamp() * 1000) - 301_000)
+    assert outer_error(post(client, "warehouse", "QUERY_WAREHOUSE_LIST", {}, timestamp=stale))["errorCode"] == \
+        "TIMESTAMP_EXPIRED"  # the default: the zh guide's 5 minutes
+    assert outer_error(post(client, "warehouse", "QUERY_WAREHOUSE_LIST", {}, timestamp="1731742317"))[
+        "errorCode"] == "TIMESTAMP_EXPIRED"
+    client.patch("/_sandbox/switches", json={"qianyi": {"timestamp_max_skew_seconds": 0}})
     assert ok(post(client, "warehouse", "QUERY_WAREHOUSE_LIST", {}, timestamp="1731742317"))  # doc sample: seconds
+    assert ok(post(client, "warehouse", "QUERY_WAREHOUSE_LIST", {}, timestamp=stale))
     client.patch("/_sandbox/switches", json={"qianyi": {"timestamp_max_skew_seconds": 300}})
-    assert outer_error(post(client, "warehouse", "QUERY_WAREHOUSE_LIST", {}))["errorCode"] == "TIMESTAMP_EXPIRED"
     assert ok(post(client, "warehouse", "QUERY_WAREHOUSE_LIST", {}, timestamp=now_ms))
     assert ok(post(client, "warehouse", "QUERY_WAREHOUSE_LIST", {}, timestamp=now_ms[:-3]))  # seconds too
 
