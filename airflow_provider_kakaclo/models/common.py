@@ -6,7 +6,7 @@ import json
 import logging
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -127,6 +127,8 @@ class PassThroughModel(RequestModel):
     """
 
     model_config = ConfigDict(extra="allow")
+    #: How the warning names an unknown field (a vendor's models may say whose request it is).
+    unknown_field_label: ClassVar[str] = "request field"
 
     @model_validator(mode="wrap")
     @classmethod
@@ -140,7 +142,7 @@ class PassThroughModel(RequestModel):
                 field = f"{cls.__name__}.{name}"
                 if reported is not None and field not in reported:
                     reported.add(field)
-                    log.warning("request field %s is not in the vendor's docs: sent as given", field)
+                    log.warning("%s %s is not in the vendor's docs: sent as given", cls.unknown_field_label, field)
             return model
         finally:
             if token is not None:

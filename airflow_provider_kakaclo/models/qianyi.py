@@ -9,10 +9,9 @@ fields and check only what the provider relies on.
 from __future__ import annotations
 
 import logging
-from contextvars import ContextVar
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
 
 from airflow_provider_kakaclo.models.common import (
     Id,
@@ -20,7 +19,7 @@ from airflow_provider_kakaclo.models.common import (
     OptId,
     OptInt,
     OptStr,
-    RequestModel,
+    PassThroughModel,
     VendorModel,
 )
 from airflow_provider_kakaclo.models.common import Number as Decimalish
@@ -94,35 +93,10 @@ def _refs(max_items: int = PAGE_SIZE_MAX, item: Any = Ref):
 
 
 #: Undocumented fields already reported while one request body is validated (None: outside one).
-_REPORTED: ContextVar[set[str] | None] = ContextVar("qianyi_reported_fields", default=None)
+class QianyiRequest(PassThroughModel):
+    """A Qianyi request body: documented fields checked, undocumented ones sent as given (one warning each)."""
 
-
-class QianyiRequest(RequestModel):
-    """A Qianyi request body: documented fields checked, undocumented ones sent as given.
-
-    Each undocumented field is logged once per body (``Model.field``, never its value, which may be
-    personal data), so a typo shows while a field the docs omit still reaches the vendor.
-    """
-
-    model_config = ConfigDict(extra="allow")
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _report_undocumented(cls, value: Any, handler: Any) -> Any:
-        outermost = _REPORTED.get() is None
-        token = _REPORTED.set(set()) if outermost else None
-        try:
-            model = handler(value)
-            reported = _REPORTED.get()
-            for name in model.model_extra or {}:
-                field = f"{cls.__name__}.{name}"
-                if reported is not None and field not in reported:
-                    reported.add(field)
-                    log.warning("qianyi request field %s is not in the vendor's docs: sent as given", field)
-            return model
-        finally:
-            if token is not None:
-                _REPORTED.reset(token)
+    unknown_field_label: ClassVar[str] = "qianyi request field"
 
 
 def undocumented_fields(model: BaseModel, prefix: str = "") -> list[str]:
