@@ -13,8 +13,12 @@ Imported lazily by the sync transport (it imports ``requests``).
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import os
 import socket
 import threading
+import time
 from contextvars import ContextVar
 from typing import Any
 
@@ -23,6 +27,61 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 _current: ContextVar[Deadline | None] = ContextVar("kakaclo_provider_deadline", default=None)
+
+
+_START_LOCK = threading.Lock()
+
+
+class _Watchdog:
+    """One daemon thread per process that expires every armed :class:`Deadline` on time.
+
+    A thread per request (``threading.Timer``) cost more than the rest of the client's own work on a
+    fast vendor; one shared thread sleeps until the earliest deadline. Finished exchanges are dropped
+    lazily when they reach the top of the heap. After a fork (Celery, Airflow task processes) the
+    child starts its own thread.
+    """
+
+    def __init__(self) -> None:
+        self._pid: int | None = None
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, Deadline]] = []
+        self._seq = itertools.count()
+
+    def arm(self, deadline: Deadline, when: float) -> None:
+        if self._pid != os.getpid():
+            with _START_LOCK:
+                if self._pid != os.getpid():
+                    self._start()
+        with self._cond:
+            heapq.heappush(self._heap, (when, next(self._seq), deadline))
+            if self._heap[0][2] is deadline:
+                self._cond.notify()
+
+    def _start(self) -> None:
+        self._pid = os.getpid()
+        self._cond = threading.Condition()  # a lock inherited through fork may be held by no one alive
+        self._heap = []
+        threading.Thread(target=self._run, args=(self._cond, self._heap), name="kakaclo-deadlines",
+                         daemon=True).start()
+
+    @staticmethod
+    def _run(cond: threading.Condition, heap: list[tuple[float, int, Deadline]]) -> None:
+        while True:
+            due = []
+            with cond:
+                now = time.monotonic()
+                while heap and (heap[0][2].finished or heap[0][0] <= now):
+                    _when, _seq, deadline = heapq.heappop(heap)
+                    if not deadline.finished:
+                        due.append(deadline)
+                if not due:
+                    cond.wait(heap[0][0] - now if heap else None)
+                    continue
+            for deadline in due:
+                deadline.expire()
+
+
+_WATCHDOG = _Watchdog()
 
 
 class Deadline:
@@ -34,27 +93,25 @@ class Deadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.expired = False
+        self.finished = False
         self._connections: list[Any] = []
         # Sockets are kept apart from their connections: http.client drops ``connection.sock``
         # when a reply without a length hands the socket to the response.
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._done = False
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
 
     def __enter__(self) -> Deadline:
         self._token = _current.set(self)
-        self._timer.start()
+        _WATCHDOG.arm(self, time.monotonic() + self.seconds)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         with self._lock:
-            self._done = True
-        self._timer.cancel()
+            self.finished = True
+            connections, self._connections, self._sockets = self._connections, [], []
         _current.reset(self._token)
         if self.expired:  # never hand a cut connection back to the pool
-            for connection in self._connections:
+            for connection in connections:
                 try:
                     connection.close()
                 except Exception:  # closing a socket we already shut down
@@ -72,9 +129,10 @@ class Deadline:
         if expired and sock is not None:
             _shut(sock)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """The budget is spent: shut every socket of the exchange (the watchdog calls this)."""
         with self._lock:
-            if self._done:
+            if self.finished:
                 return
             self.expired = True
             sockets = list(self._sockets)
