@@ -96,8 +96,9 @@ def product_row(product: Product, company_id: int, stock: dict[str, Any]) -> dic
     company_ref = f"{r['client_id']}-{r['id']}"
     return {
         "price_internal": None, "product_volume_level_code": None, "product_stock_volume_level_code": None,
-        "product_sales_level_code": None, "directional_share_total": None, "total": None, "price": None,
-        "cost": None, "is_shared_internal": None, "is_shared_external": None, "client_dispatch_product_id": None,
+        "product_sales_level_code": None, "directional_share_total": None, "total": None,
+        "price": site["price"], "cost": site["cost"],  # §5.1: rows answer the company fields without the prefix
+        "is_shared_internal": site["is_shared_internal"], "is_shared_external": None, "client_dispatch_product_id": None,
         "product_stock_level_code": None, "company_id": None, "warehouse_id": None, "live_volume": None,
         "sales_quantity": None, "sales_volume": None, "volume": None,
         "id": r["id"],
