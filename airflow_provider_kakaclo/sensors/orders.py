@@ -27,6 +27,9 @@ class OrderStatusSensor(BaseSensorOperator):
         ``delivered``, ``refunded`` or ``cancelled``. (templated)
     :param deferrable: wait in the triggerer instead of a worker slot; defaults to
         ``[operators] default_deferrable``.
+    :param on_attention_states: an order the vendor holds for a person to resolve (BirdSystem
+        ``WAITING_CLIENT_RESPOND``, ``PROBLEM``: ``vendor_status.needs_attention``): ``wait`` (default;
+        logged at each look-up) or ``fail`` (checked at each look-up from the worker).
     :return: the order's status: ``status``, ``carriers``, ``tracking_codes``, ``tracking_urls``, ...
     """
 
@@ -41,6 +44,7 @@ class OrderStatusSensor(BaseSensorOperator):
         order_id: str,
         target_status: str = "shipped",
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        on_attention_states: str = "wait",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -48,12 +52,15 @@ class OrderStatusSensor(BaseSensorOperator):
         self.order_id = order_id
         self.target_status = target_status
         self.deferrable = deferrable
+        self.on_attention_states = on_attention_states
 
     def execute(self, context: Context) -> Any:
         from airflow_provider_kakaclo.lifecycle import check_target
         from airflow_provider_kakaclo.links import push_order_url
 
         check_target(self.target_status)
+        if self.on_attention_states not in ("wait", "fail"):
+            raise ValueError(f"on_attention_states must be 'wait' or 'fail', got {self.on_attention_states!r}")
         self.order_id = str(self.order_id).strip()
         push_order_url(context, self._tracker().order_url(self.order_id))
         if not self.deferrable:
@@ -80,6 +87,12 @@ class OrderStatusSensor(BaseSensorOperator):
             return PokeReturnValue(is_done=True, xcom_value=status.to_dict())
         if reason := unreachable_reason(status.status, self.target_status):
             self._fail(f"order {self.order_id}: {reason} (vendor status {status.vendor_status})")
+        if status.vendor_status.get("needs_attention"):
+            if getattr(self, "on_attention_states", "wait") == "fail":
+                self._fail(f"order {self.order_id} needs a person (vendor status {status.vendor_status}) and "
+                           "on_attention_states='fail'")
+            self.log.warning("order %s needs a person to resolve it at the vendor (%s); still waiting "
+                             "(on_attention_states='wait')", self.order_id, status.vendor_status)
         return False
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
