@@ -145,7 +145,7 @@ class BirdSystemHook(VendorHook):
     def get_list(self, resource: str, *, start: int = 0, limit: int = PAGE_SIZE,
                  filter: list[dict] | None = None, **fields: Any):
         """One page of an ExtJS list: plain field filters and/or the JSON ``filter`` (either style)."""
-        from airflow_provider_kakaclo.models.birdsystem import Record
+        from airflow_provider_kakaclo.models.birdsystem import Record, _reply_count
         from airflow_provider_kakaclo.models.common import Page
 
         endpoint = f"GET /client/{resource}"
@@ -159,7 +159,13 @@ class BirdSystemHook(VendorHook):
             rows = []
         if not isinstance(rows, list):
             raise MalformedResponseError(VENDOR, endpoint, f"data is not a list: {type(rows).__name__}")
-        return Page[Record].model_validate({"list": rows, "total": body.get("total"), "pageSize": limit})
+        total = body.get("total")
+        if total is not None:
+            try:
+                total = _reply_count(total)
+            except ValueError:
+                raise MalformedResponseError(VENDOR, endpoint, f"total is not a count: {total!r:.50}") from None
+        return Page[Record].model_validate({"list": rows, "total": total, "pageSize": limit})
 
     def iter_list(self, resource: str, *, page_size: int = PAGE_SIZE, **query: Any) -> Iterator[dict]:
         """Every row of a list, ``page_size`` at a time (``start`` advanced until ``total``)."""
@@ -168,7 +174,7 @@ class BirdSystemHook(VendorHook):
             page = self.get_list(resource, start=start, limit=page_size, **query)
             yield from (row.model_dump() for row in page.items)
             start += len(page.items)
-            if not page.items or (page.total is not None and start >= page.total):
+            if not page.items or (page.total is not None and start >= page.total) or len(page.items) < page_size:
                 return
 
     # ------------------------------------------------------------------ products
@@ -546,7 +552,8 @@ class BirdSystemHook(VendorHook):
     def get_order_statuses(self, order_ids: Iterable[str]) -> dict:
         """Normalized status per consignment (BirdSystem documents no id-list filter: one call each)."""
         statuses = {}
-        for order_id in order_ids:
+        ids = [_digits(i, "consignment_id", "GET /client/Consignment") for i in order_ids]  # all, before any call
+        for order_id in ids:
             consignment = self.get_consignment(order_id)
             if consignment is not None:
                 statuses[consignment.id] = self._status(consignment)
@@ -557,9 +564,9 @@ class BirdSystemHook(VendorHook):
 
         endpoint = "GET /client/Consignment"
         statuses = {}
-        for order_id in order_ids:
+        for order_id in [_digits(i, "consignment_id", endpoint) for i in order_ids]:
             body = await self.arequest(Call("GET", "/client/Consignment", endpoint=endpoint,
-                                            params={"id": _digits(order_id, "order_id", endpoint), "limit": 2}))
+                                            params={"id": order_id, "limit": 2}))
             rows = body.get("data") or []
             if not isinstance(rows, list):
                 raise MalformedResponseError(VENDOR, endpoint, f"data is not a list: {type(rows).__name__}")

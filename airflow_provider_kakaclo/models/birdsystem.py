@@ -213,7 +213,7 @@ def _reply_count(value: Any) -> Any:
         number = Decimal(str(value).strip())
     except ArithmeticError:
         raise ValueError(f"a count, got {value!r}") from None
-    if not number.is_finite() or number != number.to_integral_value():
+    if not number.is_finite() or number != number.to_integral_value() or abs(number) >= 2**63:
         raise ValueError(f"a whole count, got {value!r}")
     return int(number)
 
