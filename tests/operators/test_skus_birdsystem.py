@@ -109,3 +109,18 @@ def test_a_sku_without_customs_data_fails_alone_and_says_what_is_missing(birdsys
     assert failure["sku"] == "LN-00001" and "price_customs_export" in failure["reason"]
     assert "nothing is invented" in failure["reason"]
     assert not any(json.dumps(body, default=str).count("LN-00001") for _, _, body in writes(sent))
+
+
+@pytest.mark.parametrize("rows", ["current", "seed"])
+def test_company_fields_compare_equal_under_both_row_readings(birdsystem_conn, sandbox, sent, rows):
+    sandbox.set_switches("birdsystem", company_fields_in_rows=rows)
+
+    def mapping(record):
+        return {**to_birdsystem(record), "price": "12.50", "low_stock_level": 3}
+
+    skus = catalog(3)
+    assert upsert(skus, mapping=mapping)["created"] == 3
+    created = [body for _, _, body in writes(sent)]
+    assert all(float(body["company_product-price"]) == 12.5 and "price" not in body for body in created)
+    sent.clear()
+    assert upsert(skus, mapping=mapping)["unchanged"] == 3 and writes(sent) == []

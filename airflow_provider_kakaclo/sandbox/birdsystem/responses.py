@@ -87,7 +87,8 @@ def company_of(request: Request) -> int:
 # --- rows -----------------------------------------------------------------------------------------------
 
 
-def product_row(product: Product, company_id: int, stock: dict[str, Any]) -> dict[str, Any]:
+def product_row(product: Product, company_id: int, stock: dict[str, Any], *,
+                null_company_fields: bool = False) -> dict[str, Any]:
     """A product row, field for field as the seed's sample (ids as numbers, decimals as strings)."""
     r = product.record
     site = product.company_row(company_id)
@@ -97,8 +98,10 @@ def product_row(product: Product, company_id: int, stock: dict[str, Any]) -> dic
     return {
         "price_internal": None, "product_volume_level_code": None, "product_stock_volume_level_code": None,
         "product_sales_level_code": None, "directional_share_total": None, "total": None,
-        "price": site["price"], "cost": site["cost"],  # §5.1: rows answer the company fields without the prefix
-        "is_shared_internal": site["is_shared_internal"], "is_shared_external": None, "client_dispatch_product_id": None,
+        # §5.1: the current pages answer the company fields without the prefix; the seed sample has them null
+        "price": None if null_company_fields else site["price"],
+        "cost": None if null_company_fields else site["cost"],
+        "is_shared_internal": None if null_company_fields else site["is_shared_internal"], "is_shared_external": None, "client_dispatch_product_id": None,
         "product_stock_level_code": None, "company_id": None, "warehouse_id": None, "live_volume": None,
         "sales_quantity": None, "sales_volume": None, "volume": None,
         "id": r["id"],
@@ -199,7 +202,8 @@ class ProductRows:
     def row(self, product: Product) -> dict[str, Any]:
         row = self._rows.get(product.id)
         if row is None:
-            row = product_row(product, self.company_id, self.backend.stock_summary(product.id, self.company_id))
+            row = product_row(product, self.company_id, self.backend.stock_summary(product.id, self.company_id),
+                              null_company_fields=self.backend.switches["company_fields_in_rows"] == "seed")
             self._rows[product.id] = row
         return row
 
@@ -440,7 +444,8 @@ def _required(backend: BirdSystemBackend) -> tuple[str, ...]:
 
 
 def _product_answer(backend: BirdSystemBackend, product: Product, company_id: int) -> JSONResponse:
-    row = product_row(product, company_id, backend.stock_summary(product.id, company_id))
+    row = product_row(product, company_id, backend.stock_summary(product.id, company_id),
+                      null_company_fields=backend.switches["company_fields_in_rows"] == "seed")
     row["id"] = str(product.id)
     return created(row)
 

@@ -58,6 +58,11 @@ SWITCHES: tuple[Switch, ...] = (
            "PUT /client/Product/<id> (an edit route no page documents): 'off' (no such route: 405) or 'on' "
            "(updates like the documented POST with id).",
            source="INVENTED (§5.4: no PUT documented)", choices=("off", "on")),
+    Switch("company_fields_in_rows", "current",
+           "Product rows' unprefixed price, cost, is_shared_internal: 'current' (the query page and the edit "
+           "example: the request site's values, §5.1) or 'seed' (null, as in the seed's sample row; the values "
+           "only under company_product-*).", source="§5.1 (DOC current pages vs. the seed sample)",
+           choices=("current", "seed")),
     Switch("product_path_get", "list",
            "GET /client/Product/<id>: 'list' (same answer as ?id=<id>) or 'off' (no such route).",
            source="INVENTED (§5.2: untested)", choices=("list", "off")),

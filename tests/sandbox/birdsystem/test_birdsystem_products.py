@@ -89,8 +89,13 @@ def test_product_row_has_the_seed_fields_and_types(client):
     for name in ("weight", "length", "width", "depth", "live_stock", "frozen_stock", "company_product-live_stock",
                  "company_product-price", "price_customs_import", "inventory_time"):
         assert isinstance(row[name], str), name
-    assert row["price"] is None and row["is_shared_internal"] is None  # product-level copies are null in the sample
     assert len(row) == 88  # exactly the 88 fields of the seed sample
+    # the current pages answer the company fields unprefixed too; the seed sample has them null (a switch)
+    assert (row["price"], row["is_shared_internal"]) == (row["company_product-price"],
+                                                         row["company_product-is_shared_internal"])
+    switch(client, company_fields_in_rows="seed")
+    row = ok(bs(client, "GET", PRODUCT, params={"id": 2989003}))["data"][0]
+    assert row["price"] is None and row["is_shared_internal"] is None and row["company_product-price"]
 
 
 def test_paging_start_limit_page_and_minus_one(client):
