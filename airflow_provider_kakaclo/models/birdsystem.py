@@ -196,9 +196,9 @@ def _reply_id(value: Any) -> Any:
     """A BirdSystem id in a reply: a number or a text of ASCII digits (anything else is malformed)."""
     if isinstance(value, bool):
         raise ValueError("an id, not a boolean")
-    if isinstance(value, int):
+    if isinstance(value, int) and value > 0:
         return str(value)
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and int(value) > 0:
         return value.strip()
     raise ValueError(f"an id of digits, got {value!r}")
 

@@ -61,7 +61,7 @@ def test_available_quantity_keeps_ids_within_their_255_characters(hook, requests
     sent = [r.qs["ids"][0] for r in requests_mock.request_history]
     assert all(len(text) <= 255 for text in sent)
     assert [int(i) for text in sent for i in text.split(",")] == list(dict.fromkeys(ids))  # each once, in order
-    for text, following in zip(sent, sent[1:]):  # each call as full as 255 characters allow
+    for text, following in zip(sent, sent[1:], strict=False):  # each call as full as 255 characters allow
         assert len(text) + 1 + len(following.split(",")[0]) > 255
     assert requests_mock.last_request.path == "/client/product/get-product-available-quantity"
 
