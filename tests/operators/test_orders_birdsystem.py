@@ -130,3 +130,21 @@ def test_states_a_person_resolves_keep_the_sensor_waiting_unless_asked_to_fail(o
                                 target_status="shipped", poke_interval=1, timeout=60, on_attention_states="fail")
     with pytest.raises(AirflowFailException, match="needs a person"):
         failing.poke({"ti": FakeTI("wait")})
+
+
+def test_every_hook_path_is_spelled_as_the_pages_spell_it(order, sandbox, make_context):
+    """The docs call paths case-sensitive: with the sandbox serving only documented spellings, the
+    provider's calls (orders, stock, products, look-ups) all still land."""
+    sandbox.set_switches("birdsystem", path_case="exact")
+    hook = BirdSystemHook()
+    result = place(order).execute(make_context())
+    assert hook.get_order_statuses([result["order_id"]])[result["order_id"]].status == "paid"
+    product = hook.get_product(client_ref=order["lines"][0]["client_ref"])
+    assert hook.get_available_quantity([product.id])[product.id].available >= 0
+    assert hook.get_stock_info(product.id) is not None
+    new = hook.create_product({"name": "cup", "name_customs": "cup", "price_customs_export": 1, "client_ref": "CUP"})
+    hook.update_product(new, {"note": "exact paths"})
+    hook.change_product_status(new, "PENDING")
+    assert hook.get_customs_categories() and hook.get_product_customs_properties()
+    assert hook.get_customs_category(int(hook.get_customs_categories()[0]["id"]))
+    assert set(sandbox.stats("birdsystem")["by_status"]) == {"200"}  # no 404 for a misspelled path
