@@ -112,36 +112,75 @@ def to_qianyi(record: SkuRecord) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def to_birdsystem(record: SkuRecord, *, customs_category_code: str = "0", usage: str = "apparel",
-                  brand: str = "unbranded", declared_value: Decimal | None = None) -> dict[str, Any]:
-    """Default KakaClo -> BirdSystem mapping (product create/update body; grams and millimetres).
+#: Customs fields of a BirdSystem product that only the user can know (spec §5.1, §5.3): never invented.
+BIRDSYSTEM_CUSTOMS_FIELDS = ("name_customs", "price_customs_export", "price_customs_import", "customs_category_id",
+                             "customs_properties", "material", "usage", "brand", "commodity_code",
+                             "country_of_origin")
+#: What BirdSystem requires of a new product (the current create page, spec §5.3).
+BIRDSYSTEM_REQUIRED = ("name", "name_customs", "price_customs_export")
 
-    BirdSystem requires customs data KakaClo does not have: ``customs_category_code``, ``usage``,
-    ``brand`` and the declared prices come from the arguments (declared value default: the cost).
+
+def to_birdsystem(record: SkuRecord, *, defaults: Mapping[str, Any] | None = None,
+                  **customs: Any) -> dict[str, Any]:
+    """Default KakaClo -> BirdSystem mapping (product create/edit body; grams and millimetres).
+
+    Customs data is never made up: ``name_customs``, ``price_customs_export`` (USD), and the optional
+    ``customs_category_id``, ``customs_properties``, ``material``, ``usage``, ``brand``,
+    ``commodity_code``, ``country_of_origin``, ``price_customs_import`` come from the record's ``extra``
+    (per SKU), else from keyword arguments or ``defaults`` (for the whole catalog, e.g.
+    ``functools.partial(to_birdsystem, customs_category_id=815)`` as the operator's ``mapping``). The
+    record's own ``material`` and ``brand`` are used when given. ``name_customs`` defaults to nothing:
+    the title is often not a customs description.
+
+    :raises ValueError: naming the required customs fields this SKU lacks (the operator fails this SKU
+        and carries on with the others).
     """
-    declared = declared_value if declared_value is not None else (record.cost or record.price or Decimal(0))
+    given = {**dict(defaults or {}), **customs}
+    extra = record.extra or {}
+
+    def pick(name: str, own: Any = None) -> Any:
+        for source in (extra.get(name), own, given.get(name)):
+            if source not in (None, ""):
+                return source
+        return None
+
     body = {
         "client_ref": record.sku,
         "name": _clip(record.title, 100),
-        "name_customs": _clip(record.title, 100),
-        "customs_category_code": customs_category_code,
-        "material": _clip(record.material or "unknown", 50),
-        "usage": usage,
-        "brand": _clip(record.brand or brand, 50),
         "color": _clip(record.color, 100),
         "weight": record.weight_g,
         "length": record.length_cm * 10 if record.length_cm is not None else None,
         "width": record.width_cm * 10 if record.width_cm is not None else None,
         "depth": record.height_cm * 10 if record.height_cm is not None else None,
         "url": _clip(record.image_url, 500),
-        "price_customs_import": declared,
-        "price_customs_export": declared,
+        "material": pick("material", record.material),
+        "brand": pick("brand", record.brand),
     }
+    for name in BIRDSYSTEM_CUSTOMS_FIELDS:
+        if name not in body:
+            body[name] = pick(name)
+    missing = [name for name in BIRDSYSTEM_REQUIRED if body.get(name) in (None, "")]
+    if missing:
+        raise ValueError(f"SKU {record.sku}: BirdSystem needs {', '.join(missing)} (customs data): give it in the "
+                         f"record's extra or as mapping arguments; nothing is invented")
     return {k: v for k, v in body.items() if v is not None}
+
+
+class _Unreadable:
+    """A field the vendor does not answer (or derives itself): it can never be compared, so it never
+    counts as changed."""
+
+    def __repr__(self) -> str:
+        return "UNREADABLE"
+
+
+UNREADABLE: Any = _Unreadable()
 
 
 def same_value(ours: Any, theirs: Any) -> bool:
     """Compare a field we would send with what the vendor stores (numbers as numbers, text as text)."""
+    if theirs is UNREADABLE:
+        return True
     if ours is None or ours == "":
         return theirs in (None, "")
     if isinstance(ours, (int, float, Decimal)) and not isinstance(ours, bool):

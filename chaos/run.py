@@ -150,46 +150,47 @@ def orders_kakaclo(sandbox, url: str, n: int, rng: random.Random, kills: int) ->
 
 
 def orders_birdsystem(sandbox, url: str, n: int, rng: random.Random, kills: int) -> Row:
-    from airflow_provider_kakaclo.hooks.birdsystem import BirdSystemHook
+    from airflow_provider_kakaclo.hooks.birdsystem import ALL_IN_ONE, BirdSystemHook
     from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator, stable_reference
 
-    row = Row("orders: BirdSystem consignments", n, expected=f"{n} consignments, 0 duplicates, 0 lost")
+    row = Row("orders: BirdSystem consignments (one request each)", n,
+              expected=f"{n} consignments, 0 duplicates, 0 lost")
     sandbox.reset()
     set_birdsystem(url)
     hook = BirdSystemHook()
-    product = next(p for p in hook.iter_products(status="ACTIVE")
+    product = next(p for p in hook.iter_products(status="ACTIVE", with_parent_client_product=0)
                    if hook.get_available_quantity([p.id])[p.id].available >= 1)
     sandbox.birdsystem.set_stock(product.id, company_id=1001, live=n * 10, locked=0)
     service = next(s for s in hook.get_delivery_services() if s["name"] == "Royal Mail Tracked 48")
     order = {"consignment": {"delivery_service_id": int(service["id"]), "contact": "Chaos Monkey",
                              "address_line1": "1 Market St", "city": "London", "country_iso": "GB"},
              "lines": [{"product_id": int(product.id), "quantity": 1}]}
-    kinds = ["none", "hang_before", "drop_after_commit_create", "drop_after_commit_line", "drop_after_submit",
-             "status_503"]
+    kinds = ["none", "hang_before", "drop_after_commit", "truncate", "status_503", "reply_list"]
     kill_at = set(rng.sample(range(n), min(kills, n)))
+    sandbox.reset_stats()
     for i in range(n):
         run_id = f"chaos-b-{i}"
         kind = "sigkill" if i in kill_at else rng.choice(kinds)
         row.faults[kind] += 1
+        sandbox.set_switches("birdsystem", all_in_one_response="list" if kind == "reply_list" else "map")
         if kind == "hang_before":
-            sandbox.add_fault("birdsystem", "POST", "/client/Consignment", "hang", seconds=1.5)
-        elif kind == "drop_after_commit_create":
-            sandbox.fail_next("birdsystem", "POST", "/client/Consignment", after_commit=True)
-        elif kind == "drop_after_commit_line":
-            sandbox.fail_next("birdsystem", "POST", "/client/Consignment-Product", after_commit=True)
-        elif kind == "drop_after_submit":
-            sandbox.fail_next("birdsystem", "POST", "/client/Consignment/Batch-Update-Status", after_commit=True)
+            sandbox.add_fault("birdsystem", "POST", ALL_IN_ONE, "hang", seconds=1.5)
+        elif kind == "drop_after_commit":
+            sandbox.fail_next("birdsystem", "POST", ALL_IN_ONE, after_commit=True)
+        elif kind == "truncate":
+            sandbox.add_fault("birdsystem", "POST", ALL_IN_ONE, "drop_after_commit", style="truncate")
         elif kind == "status_503":
-            sandbox.fail_next("birdsystem", "POST", "/client/Consignment", status=503)
+            sandbox.fail_next("birdsystem", "POST", ALL_IN_ONE, status=503)
         elif kind == "sigkill":
             kill_between_commit_and_reply(
-                sandbox, "birdsystem", "/client/Consignment", order, run_id, "birdsystem_default",
+                sandbox, "birdsystem", ALL_IN_ONE, order, run_id, "birdsystem_default",
                 lambda ref: sandbox.birdsystem.consignment_count(sales_reference=ref))
         attempt_with_retries(lambda rid=run_id: PlaceOrderOperator(
             task_id="place", conn_id="birdsystem_default", order=order).execute(context(rid)))
         sandbox.clear_faults("birdsystem")
+    stats = sandbox.stats("birdsystem")
     consignments = [c for c in sandbox.birdsystem.consignments() if c.get("status") not in ("CANCELLED", "DELETED")]
-    refs = Counter(c.get("sales_reference") for c in consignments)
+    refs = Counter(c.get("custom_identity_reference") for c in consignments)
     wanted = {stable_reference(context(f"chaos-b-{i}")) for i in range(n)}
     duplicates = sum(c - 1 for c in refs.values() if c > 1)
     lost = len(wanted - set(refs))
@@ -198,6 +199,9 @@ def orders_birdsystem(sandbox, url: str, n: int, rng: random.Random, kills: int)
     row.holds = row.observed == row.expected and not_submitted == 0
     if not_submitted:
         row.observed += f" ({not_submitted} not submitted)"
+    creates = stats["by_route"].get(f"POST {ALL_IN_ONE}", 0)
+    row.observed += (f"; {stats['requests'] / n:.1f} requests per consignment, {creates / n:.2f} create "
+                     "requests (retries and duplicate refusals included)")
     return row
 
 

@@ -2,8 +2,12 @@
 wait (deferred) until the warehouse has shipped it, report the tracking number.
 
 The same PlaceOrderOperator and OrderStatusSensor as for KakaClo, with a BirdSystem connection: the
-order is a consignment (address and delivery service) with its lines, and the merchant reference goes
-into the consignment's ``sales_reference``, looked up before anything is created.
+order is a consignment (address and delivery service) with its lines, created in one request straight to
+PENDING. The merchant reference goes into ``custom_identity_reference`` (and ``sales_reference``): it is
+looked up before anything is created, and BirdSystem itself refuses a second consignment with it (same
+type, same site, 6 months), which the operator reads as "already placed". A consignment the warehouse
+holds for you (``WAITING_CLIENT_RESPOND``, ``PROBLEM``) keeps the sensor waiting and says so in the log
+until someone resolves it in BirdSystem (``on_attention_states="fail"`` to give up instead).
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ def birdsystem_fulfil_order():
         conn_id=CONN_ID,
         order_id="{{ ti.xcom_pull(task_ids='place')['order_id'] }}",
         target_status="shipped",
+        on_attention_states="wait",
         deferrable=True,
         poke_interval=5,
         timeout=7 * 24 * 3600,

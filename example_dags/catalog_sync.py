@@ -52,8 +52,11 @@ def kakaclo_catalog_sync():
     to_bird = SkuUpsertOperator(
         task_id="upsert_birdsystem", conn_id="birdsystem_default", source_conn_id="kakaclo_default",
         source_filter=span,
-        # BirdSystem needs customs data KakaClo does not carry: say what your goods are.
-        mapping=partial(to_birdsystem, customs_category_code="6109100010", usage="apparel", brand="KakaClo"),
+        # BirdSystem needs customs data KakaClo does not carry: say what your goods are (customs name,
+        # category id from GET /client/customs-category); the declared export value (USD) is yours to give:
+        # per SKU in the record's extra, or here for the whole catalog. Nothing is made up.
+        mapping=partial(to_birdsystem, name_customs="women's cotton clothing", customs_category_id=815,
+                        usage="wearing", brand="KakaClo", price_customs_export="5.00"),
     )
 
     @task

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, model_validator
 
-from airflow_provider_kakaclo.models.common import Id, Money, OptInt, OptStr, RequestModel, VendorModel
+from airflow_provider_kakaclo.models.common import Money, OptInt, OptStr, RequestModel, VendorModel
 from airflow_provider_kakaclo.models.common import Number as Num
 
 PRODUCT_STATUSES = (
@@ -24,8 +24,18 @@ CLIENT_TRANSITIONS: dict[str, frozenset[str]] = {
 CONSIGNMENT_STATUSES = (
     "PREPARING", "RECEIVED", "PENDING", "WAIT_PICKING", "PICKING", "PROCESSING", "REVIEWING", "FINISHED",
     "DELETED", "CANCELLED", "PROBLEM", "WAITING_CLIENT_RESPOND", "WAITING_WAREHOUSE_RESPOND",
+    "ADDRESS_LABEL_PRINTED", "CONFIRMED_BY_WAREHOUSE",
 )
-MAX_IDS_PER_AVAILABILITY_CALL = 1000
+CONSIGNMENT_TYPES = ("LOCAL", "DIRECT", "RETURN", "AGENT_DIRECT", "CLIENT_DIRECT")
+#: Statuses a client may set through Batch-Update-Status (spec §6.2a step 3, BS-STATUS, BS-CANCEL).
+CLIENT_CONSIGNMENT_STATUSES = ("PENDING", "CANCELLED")
+#: ``ids`` of Get-Product-Available-Quantity is VARCHAR(255) (spec §5.5).
+AVAILABILITY_IDS_WIDTH = 255
+#: Rows one Get-Product-Available-Quantity call answers at most without ``ids`` (spec §5.5).
+MAX_AVAILABILITY_ROWS = 1000
+#: Where the pages give two lengths (spec §5.1 CONFLICT): accepted up to the larger, warned past the smaller.
+CONFLICTING_LENGTHS = {"material": 50, "usage": 50, "brand": 50, "url": 50}
+SMALLINT_MAX = 32767
 
 ProductStatus = Literal[
     "PREPARING", "PENDING", "ACTIVE", "PROBLEM", "RECHECK", "DELETED", "OUT_OF_STOCK", "DEPRECATED",
@@ -33,68 +43,110 @@ ProductStatus = Literal[
 ]
 
 
-
-
 def _s(max_length: int, required: bool = False):
     if required:
-        return Annotated[str, Field(min_length=1, max_length=max_length)]
-    return Annotated[str | None, Field(default=None, max_length=max_length)]
+        return Annotated[str, Field(min_length=1, max_length=max_length), AfterValidator(_not_blank)]
+    return Annotated[str | None, Field(default=None, max_length=max_length), AfterValidator(_not_blank)]
+
+
+def _not_blank(value: str | None) -> str | None:
+    if value is not None and value != "" and not value.strip():
+        raise ValueError("only whitespace")
+    return value
+
+
+def _whole(value: Any) -> Any:
+    """A count: a whole number (``2``, ``"2"``, ``2.0``), never a fraction, a bool or a non-ASCII digit."""
+    if isinstance(value, bool):
+        raise ValueError("a whole number, not a boolean")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isascii() or not text.lstrip("-").isdigit():
+            raise ValueError(f"a whole number, got {value!r}")
+        return int(text)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"a whole number, got {value!r}")
+        return int(value)
+    if isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            raise ValueError(f"a whole number, got {value!r}")
+        return int(value)
+    return value
+
+
+#: A line quantity: SMALLINT, at least 1 (spec §6.2a).
+Quantity = Annotated[int, BeforeValidator(_whole), Field(gt=0, le=SMALLINT_MAX)]
+#: A BirdSystem id given by the user: ASCII digits only.
+DigitsId = Annotated[int, BeforeValidator(_whole), Field(gt=0, lt=10**18)]
 
 
 class ProductFields(RequestModel):
-    """Product fields as the seed lists them; every one optional (updates send what changes)."""
+    """Product fields of the current create/edit pages (spec §5.1); every one optional (edits send what
+    changes). Company-scoped fields go out with their ``company_product-`` prefix."""
 
     name: _s(100) = None
     name_customs: _s(100) = None
-    customs_category_code: Annotated[str | None, Field(max_length=50)] = None
-    customs_category_id: int | None = None
-    material: _s(50) = None
-    usage: _s(50) = None
-    brand: _s(50) = None
+    customs_category_id: DigitsId | None = None
+    customs_properties: list[DigitsId] | None = Field(
+        default=None, serialization_alias="product_product_customs_property[]",
+        validation_alias=AliasChoices("customs_properties", "product_product_customs_property",
+                                      "product_product_customs_property[]"))
+    material: _s(100) = None
+    usage: _s(100) = None
+    brand: _s(100) = None
     color: _s(100) = None
     model: _s(100) = None
     url: _s(500) = None
+    shape_type: Literal["NORMAL_SHAPE", "RREGULAR_SHAPE"] | None = None
     note: _s(100) = None
     client_ref: _s(50) = None
     commodity_code: _s(50) = None
-    weight: Num | None = None  # grams
-    length: Num | None = None  # millimetres
-    width: Num | None = None
-    depth: Num | None = None
+    weight: Annotated[Num, Field(ge=0)] | None = None  # grams
+    length: Annotated[Num, Field(ge=0)] | None = None  # millimetres
+    width: Annotated[Num, Field(ge=0)] | None = None
+    depth: Annotated[Num, Field(ge=0)] | None = None
     is_shared_internal: Literal[0, 1] | None = Field(default=None, serialization_alias="company_product-is_shared_internal")
     description: str | None = None
-    price: Num | None = Field(default=None, serialization_alias="company_product-price")
-    cost: Num | None = Field(default=None, serialization_alias="company_product-cost")
-    price_customs_import: Num | None = None
-    price_customs_export: Num | None = None
-    low_stock_level: Annotated[int | None, Field(ge=0, le=99999)] = None
-    inventory_time: Annotated[int | None, Field(ge=0, le=999)] = None
+    price: Annotated[Num, Field(ge=0)] | None = Field(default=None, serialization_alias="company_product-price")
+    cost: Annotated[Num, Field(ge=0)] | None = Field(default=None, serialization_alias="company_product-cost")
+    price_customs_import: Annotated[Num, Field(ge=0)] | None = None
+    price_customs_export: Annotated[Num, Field(ge=0)] | None = None
+    sales_price: Annotated[Num, Field(ge=0)] | None = None
+    low_stock_level: Annotated[int | None, BeforeValidator(_whole), Field(ge=0, le=99999)] = Field(
+        default=None, serialization_alias="company_product-low_stock_level")
+    inventory_time: Annotated[int | None, BeforeValidator(_whole), Field(ge=0, le=999)] = None
     country_of_origin: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$")] = None
-
-    @field_validator("customs_category_code", mode="before")
-    @classmethod
-    def _code_as_text(cls, value):
-        return str(value) if isinstance(value, int) else value
+    status: ProductStatus | None = None
 
 
 class NewProduct(ProductFields):
-    """A product to create: the seed's mandatory fields required; new products start PREPARING."""
+    """A product to create: the current page's required fields (spec §5.3: name, name_customs,
+    price_customs_export); new products start PREPARING."""
 
     name: _s(100, True)
     name_customs: _s(100, True)
-    customs_category_code: Annotated[str, Field(min_length=1, max_length=50)]
-    material: _s(50, True)
-    usage: _s(50, True)
-    brand: _s(50, True)
-    price_customs_import: Num
-    price_customs_export: Num
-    status: Literal["PREPARING", "PENDING"] = "PREPARING"
+    price_customs_export: Annotated[Num, Field(ge=0)]
+    status: Literal["PREPARING", "PENDING"] | None = None
 
 
-class ConsignmentIn(RequestModel):
-    """Step 1 of a step-by-step consignment (spec §6.2a)."""
+class ExportCustoms(RequestModel):
+    """Export customs fields of a consignment (spec §6.5)."""
 
-    delivery_service_id: Annotated[int, Field(gt=0)]
+    omp_name: _s(100) = None
+    omp_vat_number: _s(50) = None
+    shipper_eori: Annotated[str | None, Field(pattern=r"^[A-Z]{2}[0-9]{12}$")] = None
+    reason_for_export: Literal["Sale", "ReturnReplacement", "Gift"] | None = None
+    content_type: Literal["Gift", "Documents", "Other"] | None = None
+    ioss_vat_number: Annotated[str | None, BeforeValidator(lambda v: str(v) if isinstance(v, int) and
+                                                           not isinstance(v, bool) else v),
+                               Field(max_length=50), AfterValidator(_not_blank)] = None
+
+
+class ConsignmentIn(ExportCustoms):
+    """A consignment's own fields (spec §6.2a; the all-in-one body takes the same, §6.2c)."""
+
+    delivery_service_id: DigitsId
     contact: _s(100, True)
     address_line1: _s(100, True)
     city: _s(50, True)
@@ -110,18 +162,20 @@ class ConsignmentIn(RequestModel):
     neighbour_instruction: _s(255) = None
     sales_reference: _s(50) = None
     sales_order_id: _s(50) = None
-    sales_price: Num | None = None
+    custom_identity_reference: _s(50) = None
+    sales_price: Annotated[Num, Field(ge=0)] | None = None
     is_urgent: Literal[0, 1] | None = None
-    type: Literal["LOCAL", "DIRECT", "RETURN", "AGENT_DIRECT"] | None = None
+    type: Literal["LOCAL", "DIRECT", "RETURN", "AGENT_DIRECT", "CLIENT_DIRECT"] | None = None
 
 
 class ConsignmentLine(RequestModel):
-    """One product line (step 2): by ``product_id``, or by ``client_ref`` resolved before sending."""
+    """One product line: by ``product_id``, or by ``client_ref`` (sent as the all-in-one ``client_sku``)."""
 
-    product_id: Annotated[int | None, Field(gt=0)] = None
+    product_id: DigitsId | None = None
     client_ref: _s(50) = None
-    quantity: Annotated[int, Field(gt=0, le=32767)]
+    quantity: Quantity
     product_type: Literal["NORMAL", "DIRECTIONAL"] = "NORMAL"
+    sales_price: Annotated[Num, Field(ge=0)] | None = None
 
     @model_validator(mode="after")
     def _one_of(self):
@@ -138,10 +192,42 @@ class ConsignmentOrder(RequestModel):
 
 
 # --------------------------------------------------------------------------- received
+def _reply_id(value: Any) -> Any:
+    """A BirdSystem id in a reply: a number or a text of ASCII digits (anything else is malformed)."""
+    if isinstance(value, bool):
+        raise ValueError("an id, not a boolean")
+    if isinstance(value, int) and value > 0:
+        return str(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and int(value) > 0:
+        return value.strip()
+    raise ValueError(f"an id of digits, got {value!r}")
+
+
+def _reply_count(value: Any) -> Any:
+    """A stock count in a reply: a whole number (as a number or a text); ``None``/``""``/``NULL`` = 0."""
+    if value is None or (isinstance(value, str) and value.strip() in ("", "NULL", "null")):
+        return 0
+    if isinstance(value, bool):
+        raise ValueError("a count, not a boolean")
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ValueError(f"a count, got {value!r}") from None
+    if not number.is_finite() or number != number.to_integral_value() or abs(number) >= 2**63:
+        raise ValueError(f"a whole count, got {value!r}")
+    return int(number)
+
+
+ReplyId = Annotated[str, BeforeValidator(_reply_id)]
+Count = Annotated[int, BeforeValidator(_reply_count)]
+OptCount = Annotated[int | None, BeforeValidator(lambda v: None if v in (None, "", "NULL") else _reply_count(v))]
+
+
 class Product(VendorModel):
-    id: Id
+    id: ReplyId
     client_ref: OptStr = None
     company_ref: OptStr = None
+    client_id: Any = None
     name: OptStr = None
     name_customs: OptStr = None
     status: OptStr = None
@@ -149,22 +235,18 @@ class Product(VendorModel):
     length: Money = None
     width: Money = None
     depth: Money = None
-    live_stock: OptInt = None
-    frozen_stock: OptInt = None
+    live_stock: OptCount = None
+    frozen_stock: OptCount = None
     commodity_code: OptStr = None
     update_time: OptStr = None
+    last_stock_update_time: OptStr = None
 
 
 class Availability(VendorModel):
-    id: Id
-    live_stock: Annotated[int, Field()] = 0
-    current_locked_stock: int = 0
-    dynamic_warehouse_available_stock: OptInt = None
-
-    @field_validator("live_stock", "current_locked_stock", mode="before")
-    @classmethod
-    def _count(cls, value):
-        return 0 if value in (None, "", "NULL") else int(Decimal(str(value)))
+    id: ReplyId
+    live_stock: Count = 0
+    current_locked_stock: Count = 0
+    dynamic_warehouse_available_stock: OptCount = None
 
     @property
     def available(self) -> int:
@@ -174,7 +256,7 @@ class Availability(VendorModel):
 
 class StockInfo(VendorModel):
     product_id: Any = None
-    quantity: OptInt = None
+    quantity: OptCount = None
     company_id: Any = None
     company_site_name: OptStr = None
     client_ref: OptStr = None
@@ -184,12 +266,19 @@ class StockInfo(VendorModel):
 
 
 class Consignment(VendorModel):
-    id: Id
+    id: ReplyId
     status: OptStr = None
     type: OptStr = None
     sales_reference: OptStr = None
+    custom_identity_reference: OptStr = None
     delivery_reference: OptStr = None
     delivery_service_id: Any = None
+
+
+class Created(VendorModel):
+    """``data`` of a create reply: at least the new record's id (spec §3)."""
+
+    id: ReplyId
 
 
 class Record(VendorModel):

@@ -35,6 +35,9 @@ class OrderStatusSensor(BaseSensorOperator):
     :param deferrable: wait in the triggerer instead of a worker slot; defaults to
         ``[operators] default_deferrable``.
     :param on_abnormal: ``wait`` (default: keep waiting, with a warning) or ``fail``.
+    :param on_attention_states: an order the vendor holds for a person to resolve (BirdSystem
+        ``WAITING_CLIENT_RESPOND``, ``PROBLEM``: ``vendor_status.needs_attention``): ``wait`` (default;
+        logged) or ``fail`` (at the first look-up that sees it, in the worker or the triggerer).
     :return: the order's status: ``status``, ``carriers``, ``tracking_codes``, ``tracking_urls``, ...
     """
 
@@ -50,6 +53,7 @@ class OrderStatusSensor(BaseSensorOperator):
         target_status: str = "shipped",
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         on_abnormal: str = "wait",
+        on_attention_states: str = "wait",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -58,6 +62,7 @@ class OrderStatusSensor(BaseSensorOperator):
         self.target_status = target_status
         self.deferrable = deferrable
         self.on_abnormal = on_abnormal
+        self.on_attention_states = on_attention_states
 
     def execute(self, context: Context) -> Any:
         from airflow_provider_kakaclo.lifecycle import check_target
@@ -66,6 +71,8 @@ class OrderStatusSensor(BaseSensorOperator):
         check_target(self.target_status)
         if self.on_abnormal not in ABNORMAL_CHOICES:
             raise ValueError(f"on_abnormal must be one of {', '.join(ABNORMAL_CHOICES)}, got {self.on_abnormal!r}")
+        if self.on_attention_states not in ("wait", "fail"):
+            raise ValueError(f"on_attention_states must be 'wait' or 'fail', got {self.on_attention_states!r}")
         self.order_id = str(self.order_id).strip()
         push_order_url(context, self._tracker().order_url(self.order_id))
         if not self.deferrable:
@@ -77,7 +84,8 @@ class OrderStatusSensor(BaseSensorOperator):
 
         self.defer(
             trigger=OrderStatusTrigger(self.conn_id, self.order_id, self.target_status, self.poke_interval,
-                                       on_abnormal=self.on_abnormal),
+                                       on_abnormal=self.on_abnormal,
+                                       on_attention_states=self.on_attention_states),
             method_name="execute_complete",
             timeout=timedelta(seconds=self.timeout),
         )
@@ -97,6 +105,12 @@ class OrderStatusSensor(BaseSensorOperator):
             return False
         if reason := unreachable_reason(status.status, self.target_status):
             self._fail(f"order {self.order_id}: {reason} (vendor status {status.vendor_status})")
+        if status.vendor_status.get("needs_attention"):
+            if self.on_attention_states == "fail":
+                self._fail(f"order {self.order_id} needs a person (vendor status {status.vendor_status}) and "
+                           "on_attention_states='fail'")
+            self.log.warning("order %s needs a person to resolve it at the vendor (%s); still waiting "
+                             "(on_attention_states='wait')", self.order_id, status.vendor_status)
         return False
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:

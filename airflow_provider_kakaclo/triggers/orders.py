@@ -127,16 +127,20 @@ class OrderStatusTrigger(BaseTrigger):
     :param poll_interval: seconds between two look-ups.
     :param on_abnormal: ``wait`` (keep waiting while the order is abnormal, with a warning; it may
         recover) or ``fail`` (a ``failed`` event at once).
+    :param on_attention_states: ``wait`` (keep waiting while the vendor holds the order for a person,
+        e.g. BirdSystem ``WAITING_CLIENT_RESPOND``/``PROBLEM``, warning once) or ``fail`` (a ``failed``
+        event at once).
     """
 
     def __init__(self, conn_id: str, order_id: str, target_status: str, poll_interval: float = 60.0,
-                 on_abnormal: str = "wait") -> None:
+                 on_abnormal: str = "wait", on_attention_states: str = "wait") -> None:
         super().__init__()
         self.conn_id = conn_id
         self.order_id = str(order_id)
         self.target_status = target_status
         self.poll_interval = float(poll_interval)
         self.on_abnormal = on_abnormal
+        self.on_attention_states = on_attention_states
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -147,6 +151,7 @@ class OrderStatusTrigger(BaseTrigger):
                 "target_status": self.target_status,
                 "poll_interval": self.poll_interval,
                 "on_abnormal": self.on_abnormal,
+                "on_attention_states": self.on_attention_states,
             },
         )
 
@@ -177,4 +182,15 @@ class OrderStatusTrigger(BaseTrigger):
             if reason := unreachable_reason(status.status, self.target_status):
                 yield TriggerEvent({"status": "failed", "message": reason, "order": status.to_dict()})
                 return
+            if status.vendor_status.get("needs_attention"):
+                if self.on_attention_states == "fail":
+                    message = (f"the vendor holds the order for a person to resolve ({status.vendor_status}) "
+                               "and on_attention_states='fail'")
+                    yield TriggerEvent({"status": "failed", "message": message, "order": status.to_dict()})
+                    return
+                if not warned:
+                    log.warning("order %s needs a person to resolve it at the vendor (%s): waiting on",
+                                self.order_id, status.vendor_status)
+                warned = True
+                continue
             log.debug("order %s is %s, waiting for %s", self.order_id, status.status, self.target_status)

@@ -13,8 +13,12 @@ def test_products_paged_and_found_by_client_ref(birdsystem_conn, sandbox):
     hook = BirdSystemHook()
     products = list(hook.iter_products())
     assert len(products) == len({p.id for p in products}) == 300
-    one = products[17]
+    own = [p for p in products if str(p.client_id) == "4790"]
+    one = own[17]
     assert hook.get_product(client_ref=one.client_ref).id == one.id
+    assert hook.get_product(client_ref=one.client_ref.lower()) is None  # the filter is case-blind; we are not
+    parent = next(p for p in products if str(p.client_id) == "4700")
+    assert hook.get_product(client_ref=parent.client_ref) is None  # not ours, as in full syncs
     assert hook.get_product(client_ref="NO-SUCH-REF") is None
 
 
@@ -30,7 +34,7 @@ def test_wrong_api_key_is_an_authentication_error_naming_birdsystem(birdsystem_c
 def test_product_life_from_create_to_active(birdsystem_conn, sandbox):
     hook = BirdSystemHook()
     product_id = hook.create_product({
-        "name": "Test mug", "name_customs": "mug", "customs_category_code": "6912", "material": "ceramic",
+        "name": "Test mug", "name_customs": "mug", "customs_category_id": 702, "material": "ceramic",
         "usage": "drinking", "brand": "Acme", "price_customs_import": 3, "price_customs_export": 3,
         "client_ref": "MUG-1", "weight": 350, "length": 120, "width": 90, "depth": 100})
     assert hook.get_product(product_id).status == "PREPARING"

@@ -53,11 +53,17 @@ def test_available_quantity_both_documented_shapes(hook, requests_mock):
     assert old["77"].available == 8
 
 
-def test_available_quantity_asks_1000_ids_a_call(hook, requests_mock):
-    requests_mock.get(f"{BASE}/client/Product/Get-Product-Available-Quantity", json={"data": [], "success": True})
-    hook.get_available_quantity(range(1, 2501))
-    sizes = [len(r.qs["ids"][0].split(",")) for r in requests_mock.request_history]
-    assert sizes == [1000, 1000, 500]
+@pytest.mark.parametrize("ids", [range(1, 2501), range(2989001, 2991001), [10**15 + i for i in range(300)],
+                                 [7, 10**17, 33] * 40])
+def test_available_quantity_keeps_ids_within_their_255_characters(hook, requests_mock, ids):
+    requests_mock.get(f"{BASE}/client/product/Get-Product-Available-Quantity", json={"data": [], "success": True})
+    hook.get_available_quantity(ids)
+    sent = [r.qs["ids"][0] for r in requests_mock.request_history]
+    assert all(len(text) <= 255 for text in sent)
+    assert [int(i) for text in sent for i in text.split(",")] == list(dict.fromkeys(ids))  # each once, in order
+    for text, following in zip(sent, sent[1:], strict=False):  # each call as full as 255 characters allow
+        assert len(text) + 1 + len(following.split(",")[0]) > 255
+    assert requests_mock.last_request.path == "/client/product/get-product-available-quantity"
 
 
 def test_stock_info_with_frozen_row_and_warehouse_grouping(hook, requests_mock):
@@ -128,10 +134,20 @@ def test_illegal_status_transitions_refused_before_the_write(hook, requests_mock
     assert requests_mock.call_count == 0
 
 
-def test_legal_transition_is_sent_as_put_by_default(hook, requests_mock):
-    requests_mock.put(f"{BASE}/client/Product/5", json={"success": True})
+def test_legal_transition_is_sent_as_the_documented_post_with_id(hook, requests_mock):
+    requests_mock.post(f"{BASE}/client/Product/", json={"success": True})
     hook.change_product_status(5, "PENDING", current="PREPARING")
-    assert requests_mock.last_request.json() == {"status": "PENDING"}
+    assert requests_mock.last_request.json() == {"id": 5, "status": "PENDING"}
+    hook.update_product(5, {"weight": 360, "company_product-low_stock_level": 4})
+    assert requests_mock.last_request.json() == {"id": 5, "weight": 360, "company_product-low_stock_level": 4}
+
+
+def test_put_only_when_the_connection_asks_for_it(monkeypatch, requests_mock):
+    set_connection(monkeypatch, "birdsystem_default", conn_type="birdsystem", host=BASE, password=KEY,
+                   extra={"company_id": 36, "product_update_style": "put"})
+    requests_mock.put(f"{BASE}/client/Product/5", json={"success": True})
+    BirdSystemHook().update_product(5, {"note": "x"})
+    assert requests_mock.last_request.json() == {"note": "x"}
 
 
 @pytest.mark.parametrize(
@@ -157,9 +173,26 @@ def test_missing_company_id_is_a_clear_error(monkeypatch, requests_mock):
 
 
 def test_every_consignment_status_maps_to_the_lifecycle():
-    mapped = {s: consignment_status(Consignment(id="1", status=s)).status for s in CONSIGNMENT_STATUSES}
-    assert len(mapped) == 13
-    assert mapped["FINISHED"] == "shipped" and mapped["CANCELLED"] == "cancelled" and mapped["PENDING"] == "paid"
-    assert mapped["PREPARING"] == "pending" and mapped["PROBLEM"] == "abnormal"
+    mapped = {s: consignment_status(Consignment(id="1", status=s)) for s in CONSIGNMENT_STATUSES}
+    assert len(mapped) == 15
+    stages = {s: m.status for s, m in mapped.items()}
+    assert stages["FINISHED"] == "shipped" and stages["CANCELLED"] == "cancelled" and stages["PENDING"] == "paid"
+    assert stages["PREPARING"] == "pending"
+    assert stages["ADDRESS_LABEL_PRINTED"] == stages["CONFIRMED_BY_WAREHOUSE"] == "paid"
+    # a person resolves these: the order keeps its stage and says it needs attention
+    assert {s for s, m in mapped.items() if m.vendor_status.get("needs_attention")} == \
+        {"PROBLEM", "WAITING_CLIENT_RESPOND"}
+    assert stages["PROBLEM"] == stages["WAITING_CLIENT_RESPOND"] == "paid"
     shipped = consignment_status(Consignment(id="1", status="FINISHED", delivery_reference="RM123GB"))
     assert shipped.tracking_codes == ["RM123GB"]
+
+
+@pytest.mark.parametrize("last", ["pending", "paid", "shipped"])
+def test_an_undocumented_status_keeps_the_last_known_stage(hook, requests_mock, last):
+    statuses = {"pending": "PREPARING", "paid": "PICKING", "shipped": "FINISHED"}
+    requests_mock.get(f"{BASE}/client/Consignment", [
+        {"json": {"success": True, "total": 1, "data": [{"id": "2006143004830001", "status": statuses[last]}]}},
+        {"json": {"success": True, "total": 1, "data": [{"id": "2006143004830001", "status": "ON_THE_MOON"}]}}])
+    assert hook.get_order_statuses(["2006143004830001"])["2006143004830001"].status == last
+    later = hook.get_order_statuses(["2006143004830001"])["2006143004830001"]
+    assert later.status == last and later.vendor_status == {"status": "ON_THE_MOON", "undocumented_status": True}

@@ -71,7 +71,8 @@ def test_dry_run_writes_nothing_and_reports_the_plan(qianyi_conn, sandbox):
 
 
 def test_birdsystem_target_with_units_in_millimetres(birdsystem_conn, sandbox):
-    catalog = records(5, start=900)
+    catalog = [{**r, "extra": {"name_customs": "cotton T-shirt", "price_customs_export": "3.5"}}
+               for r in records(5, start=900)]
     result = upsert("birdsystem_default", catalog)
     assert result["created"] == 5
     from airflow_provider_kakaclo.hooks.birdsystem import BirdSystemHook

@@ -69,7 +69,7 @@ def test_deferrable_checks_once_then_defers_with_the_sensor_timeout(order_id, sa
     classpath, kwargs = deferred.trigger.serialize()
     assert classpath == "airflow_provider_kakaclo.triggers.orders.OrderStatusTrigger"
     assert kwargs == {"conn_id": "kakaclo_default", "order_id": order_id, "target_status": "shipped",
-                      "poll_interval": 1.0, "on_abnormal": "wait"}
+                      "poll_interval": 1.0, "on_abnormal": "wait", "on_attention_states": "wait"}
 
 
 def test_deferrable_returns_at_once_when_already_there(order_id, sandbox):

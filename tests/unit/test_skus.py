@@ -45,10 +45,33 @@ def test_qianyi_mapping_keeps_grams_and_centimetres_and_says_so():
 
 
 def test_birdsystem_mapping_converts_centimetres_to_millimetres():
-    body = to_birdsystem(record(), customs_category_code="6104", usage="clothing")
+    body = to_birdsystem(record(), name_customs="women's trousers", price_customs_export=Decimal("4.6"),
+                         customs_category_id=815)
     assert (body["weight"], body["length"], body["width"], body["depth"]) == (256, 320, 220, 30)
-    assert body["client_ref"] == "AMN00769_DGR_XL_AU" and body["customs_category_code"] == "6104"
-    assert body["price_customs_export"] == Decimal("4.6")  # the declared value defaults to the cost
+    assert body["client_ref"] == "AMN00769_DGR_XL_AU" and body["customs_category_id"] == 815
+    assert body["price_customs_export"] == Decimal("4.6") and "customs_category_code" not in body
+
+
+@pytest.mark.parametrize("given", [{}, {"name_customs": "trousers"}, {"price_customs_export": 3}])
+def test_birdsystem_mapping_invents_no_customs_data(given):
+    with pytest.raises(ValueError, match="BirdSystem needs .*nothing is invented"):
+        to_birdsystem(record(), **given)
+
+
+@pytest.mark.parametrize("where", ["extra", "argument", "defaults"])
+def test_birdsystem_customs_data_per_sku_or_for_the_catalog(where):
+    customs = {"name_customs": "trousers", "price_customs_export": "4.6", "usage": "wearing"}
+    rec = record()
+    if where == "extra":
+        rec = SkuRecord(**{**rec.__dict__, "extra": customs})
+        body = to_birdsystem(rec, name_customs="catalog default")  # the SKU's own wins
+    elif where == "argument":
+        body = to_birdsystem(rec, **customs)
+    else:
+        body = to_birdsystem(rec, defaults=customs)
+    assert (body["name_customs"], body["price_customs_export"], body["usage"]) == ("trousers", "4.6", "wearing")
+    placeholders = {"0", "apparel", "unbranded", "unknown"}
+    assert not placeholders & {str(v) for v in body.values()}
 
 
 def test_record_round_trip_and_required_fields():

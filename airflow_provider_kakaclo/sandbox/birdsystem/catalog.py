@@ -39,18 +39,20 @@ CLIENT_EDITABLE_STATUSES = frozenset({"PREPARING", "PENDING", "PROBLEM"})
 
 CONSIGNMENT_STATUSES = ("PREPARING", "RECEIVED", "PENDING", "WAIT_PICKING", "PICKING", "PROCESSING", "REVIEWING",
                         "FINISHED", "DELETED", "CANCELLED", "PROBLEM", "WAITING_CLIENT_RESPOND",
-                        "WAITING_WAREHOUSE_RESPOND")
-"""The 13 consignment statuses of spec §6.1, in the documented ENUM order."""
+                        "WAITING_WAREHOUSE_RESPOND", "ADDRESS_LABEL_PRINTED", "CONFIRMED_BY_WAREHOUSE")
+"""The 15 consignment statuses of spec §6.1 (BS-CONS-QUERY), in the documented ENUM order."""
 
 LOCAL_FLOW = ("PREPARING", "PENDING", "WAIT_PICKING", "PICKING", "PROCESSING", "REVIEWING", "FINISHED")
 """The documented local-consignment flow (§6.1)."""
 
 LOCKING_STATUSES = frozenset({"RECEIVED", "PENDING", "WAIT_PICKING", "PICKING", "PROCESSING", "REVIEWING",
-                              "PROBLEM", "WAITING_CLIENT_RESPOND", "WAITING_WAREHOUSE_RESPOND"})
+                              "PROBLEM", "WAITING_CLIENT_RESPOND", "WAITING_WAREHOUSE_RESPOND",
+                              "ADDRESS_LABEL_PRINTED", "CONFIRMED_BY_WAREHOUSE"})
 """Statuses in which a consignment's lines hold ``current_locked_stock`` (INVENTED: from PENDING, "ready
 to process", until FINISHED takes the stock out or CANCELLED/DELETED releases it)."""
 
-CONSIGNMENT_TYPES = ("LOCAL", "DIRECT", "RETURN", "AGENT_DIRECT")
+CONSIGNMENT_TYPES = ("LOCAL", "DIRECT", "RETURN", "AGENT_DIRECT", "CLIENT_DIRECT")
+"""The 5 consignment types of spec §6.1 (CLIENT_DIRECT: BS-CONS-QUERY, BS-CLIENT-DIRECT)."""
 PRODUCT_TYPES = ("NORMAL", "DIRECTIONAL")
 
 # --- accounts, sites, warehouses -------------------------------------------------------------------
@@ -181,6 +183,10 @@ CUSTOMS_CATEGORIES: tuple[CustomsCategory, ...] = (
                     "服装,鞋类及配件 > 缝纫配件"),
 )
 CUSTOMS_BY_ID = {category.id: category for category in CUSTOMS_CATEGORIES}
+CUSTOMS_PROPERTIES: tuple[tuple[int, str, str], ...] = (
+    (1, "普通", "NORMAL"), (2, "内置锂离子电池", "BETTERY"), (3, "纺织品", "CLOTHING"), (4, "其它", "NORMAL"))
+"""``GET /client/product-customs-property`` rows as ``(id, name, special_type)`` (§5.3 BS-CUSTOMS-PROP; the
+names are the docs' examples, the ids INVENTED)."""
 CUSTOMS_BY_CODE = {category.code: category for category in CUSTOMS_CATEGORIES}
 
 # --- seeded products -------------------------------------------------------------------------------

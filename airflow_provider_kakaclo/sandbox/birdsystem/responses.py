@@ -26,8 +26,11 @@ from ..faults import respond
 from . import forms, listing, parsing
 from .catalog import (
     CLIENT_NAMES,
+    CONSIGNMENT_TYPES,
     COUNTRIES,
     CUSTOMS_BY_ID,
+    CUSTOMS_CATEGORIES,
+    CUSTOMS_PROPERTIES,
     DELIVERY_SERVICES_BY_ID,
     FROZEN_SITE_NAME,
     PRODUCT_TYPES,
@@ -36,6 +39,7 @@ from .catalog import (
 from .errors import LOGIN_REQUIRED, BirdSystemError
 from .state import (
     AVAILABLE_QUANTITY_DEFAULT,
+    AVAILABLE_QUANTITY_IDS_WIDTH,
     AVAILABLE_QUANTITY_MAX,
     BirdSystemBackend,
     Consignment,
@@ -83,7 +87,8 @@ def company_of(request: Request) -> int:
 # --- rows -----------------------------------------------------------------------------------------------
 
 
-def product_row(product: Product, company_id: int, stock: dict[str, Any]) -> dict[str, Any]:
+def product_row(product: Product, company_id: int, stock: dict[str, Any], *,
+                null_company_fields: bool = False) -> dict[str, Any]:
     """A product row, field for field as the seed's sample (ids as numbers, decimals as strings)."""
     r = product.record
     site = product.company_row(company_id)
@@ -92,8 +97,11 @@ def product_row(product: Product, company_id: int, stock: dict[str, Any]) -> dic
     company_ref = f"{r['client_id']}-{r['id']}"
     return {
         "price_internal": None, "product_volume_level_code": None, "product_stock_volume_level_code": None,
-        "product_sales_level_code": None, "directional_share_total": None, "total": None, "price": None,
-        "cost": None, "is_shared_internal": None, "is_shared_external": None, "client_dispatch_product_id": None,
+        "product_sales_level_code": None, "directional_share_total": None, "total": None,
+        # §5.1: the current pages answer the company fields without the prefix; the seed sample has them null
+        "price": None if null_company_fields else site["price"],
+        "cost": None if null_company_fields else site["cost"],
+        "is_shared_internal": None if null_company_fields else site["is_shared_internal"], "is_shared_external": None, "client_dispatch_product_id": None,
         "product_stock_level_code": None, "company_id": None, "warehouse_id": None, "live_volume": None,
         "sales_quantity": None, "sales_volume": None, "volume": None,
         "id": r["id"],
@@ -194,7 +202,8 @@ class ProductRows:
     def row(self, product: Product) -> dict[str, Any]:
         row = self._rows.get(product.id)
         if row is None:
-            row = product_row(product, self.company_id, self.backend.stock_summary(product.id, self.company_id))
+            row = product_row(product, self.company_id, self.backend.stock_summary(product.id, self.company_id),
+                              null_company_fields=self.backend.switches["company_fields_in_rows"] == "seed")
             self._rows[product.id] = row
         return row
 
@@ -247,6 +256,7 @@ def consignment_row(backend: BirdSystemBackend, consignment: Consignment) -> dic
         "sales_order_id": f.get("sales_order_id"),
         "payment_reference": f.get("payment_reference"),
         "thirty_system_id": f.get("thirty_system_id"),
+        "custom_identity_reference": f.get("custom_identity_reference"),
         "delivery_reference": f.get("delivery_reference"),
         "contact": f.get("contact"),
         "business_name": f.get("business_name"),
@@ -308,6 +318,31 @@ def stock_info_row(row: dict[str, Any], *, old_names: bool) -> dict[str, Any]:
     return rendered
 
 
+# --- paths as the pages spell them (switch path_case=exact) ---------------------------------------
+
+DOCUMENTED_PATHS = frozenset({
+    "/client/Client", "/client/Client-User", "/client/public/company-list", "/client/Public/Company-List",
+    "/client/Product", "/client/product", "/client/product/Get-Product-Available-Quantity",
+    "/client/Container-Product/Get-Product-Stock-Info", "/client/Consignment", "/client/consignment",
+    "/client/Consignment-Product", "/client/consignment-product", "/client/Consignment/Batch-Update-Status",
+    "/client/Consignment/Post-Pending-Consignment-With-Products-Json",
+    "/client/Consignment/post-Pending-Consignment-With-Products-Json",
+    "/client/Consignment/post-pending-consignment-with-products-json",
+    "/client/Consignment-Upload/Temp-Consignment-Json", "/client/Temp-Consignment-Info/Convert-Into-Consignment",
+    "/client/Delivery-Service", "/client/delivery-service", "/client/Country", "/client/customs-category",
+    "/client/product-customs-property",
+})
+"""Every spelling of a route the pages (and the code they quote) show, §1; a trailing ``/`` is not significant."""
+DOCUMENTED_ID_PATHS = re.compile(r"^/client/(Product|customs-category|Consignment-Product)/\d+$")
+
+
+def documented_spelling(path: str) -> bool:
+    """Whether ``path`` (the sandbox's mount prefix allowed) is spelled as the docs spell a route."""
+    at = path.find("/client")
+    path = path[at:].rstrip("/") if at >= 0 else path
+    return path in DOCUMENTED_PATHS or bool(DOCUMENTED_ID_PATHS.match(path))
+
+
 # --- auth and rate limit (pure ASGI, in front of every route) ---------------------------------------
 
 
@@ -329,6 +364,9 @@ class BirdSystemGuard:
         company_id = headers.get(b"company_id", b"").decode("latin-1").strip()
         if not backend.check_credentials(api_key, company_id):
             await respond(send, switches["auth_error_http_status"], {"success": False, "message": LOGIN_REQUIRED})
+            return
+        if switches["path_case"] == "exact" and not documented_spelling(scope.get("path", "")):
+            await respond(send, 404, {"success": False, "message": "Page not found."})
             return
         wait = backend.admit(api_key)
         if wait is not None:
@@ -401,12 +439,13 @@ def _stock_filter_ids(query: listing.ListQuery) -> list[str] | None:
 
 
 def _required(backend: BirdSystemBackend) -> tuple[str, ...]:
-    mode = backend.switches["product_create_required"]
-    return forms.DOCUMENTED_REQUIRED if mode == "documented" else forms.OBSERVED_REQUIRED
+    return {"current": forms.CURRENT_REQUIRED, "old_page": forms.OLD_PAGE_REQUIRED,
+            "observed": forms.OBSERVED_REQUIRED}[backend.switches["product_create_required"]]
 
 
 def _product_answer(backend: BirdSystemBackend, product: Product, company_id: int) -> JSONResponse:
-    row = product_row(product, company_id, backend.stock_summary(product.id, company_id))
+    row = product_row(product, company_id, backend.stock_summary(product.id, company_id),
+                      null_company_fields=backend.switches["company_fields_in_rows"] == "seed")
     row["id"] = str(product.id)
     return created(row)
 
@@ -443,11 +482,12 @@ def create_vendor_app(backend: BirdSystemBackend, _switches: Any = None) -> Fast
         params = await parsing.params_with_body(request)
         company_id = company_of(request)
         if not parsing.is_empty(params.get("ids")):
-            ids = _product_ids(params["ids"])
-            if len(ids) > AVAILABLE_QUANTITY_MAX:
-                if backend.switches["available_quantity_over_max"] == "error":
-                    raise BirdSystemError(f"At most {AVAILABLE_QUANTITY_MAX} products can be queried at once.")
-                ids = ids[:AVAILABLE_QUANTITY_MAX]
+            raw = str(params["ids"])
+            if len(raw) > AVAILABLE_QUANTITY_IDS_WIDTH:
+                if backend.switches["available_quantity_ids_width"] == "error":
+                    raise BirdSystemError(f"ids is too long (maximum {AVAILABLE_QUANTITY_IDS_WIDTH} characters).")
+                raw = raw[:AVAILABLE_QUANTITY_IDS_WIDTH]
+            ids = _product_ids(raw)  # 255 characters hold far fewer than the 1000 rows a call answers
             rows = backend.available_quantity(ids, company_id)
         elif not parsing.is_empty(params.get("id")):  # older page: one product, an object of strings
             row = backend.available_quantity([str(params["id"]).strip()], company_id)[0]
@@ -456,6 +496,8 @@ def create_vendor_app(backend: BirdSystemBackend, _switches: Any = None) -> Fast
                                  "success": True, "refresh": False, "moduleName": "client"})
         else:
             start = parsing.integer(params, "start") or 0
+            if backend.switches["available_quantity_paging"] == "first_page":
+                start = 0
             limit = parsing.integer(params, "limit", minimum=1) or AVAILABLE_QUANTITY_DEFAULT
             rows = backend.available_quantity(None, company_id, start=start, limit=min(limit, AVAILABLE_QUANTITY_MAX))
         return JSONResponse({"data": rows, "success": True, "refresh": False, "moduleName": "client"})
@@ -504,6 +546,8 @@ def create_vendor_app(backend: BirdSystemBackend, _switches: Any = None) -> Fast
 
     @app.put("/client/Product/{product_id}")
     async def update_product(product_id: str, request: Request) -> Response:
+        if backend.switches["product_put_route"] == "off":
+            raise StarletteHTTPException(405)
         body = await parsing.body_object(request)
         company_id = company_of(request)
         product_fields, company_fields = forms.product_fields(body)
@@ -561,7 +605,12 @@ def create_vendor_app(backend: BirdSystemBackend, _switches: Any = None) -> Fast
         records = []
         for record in await _records(request):
             fields = forms.record_fields(record)
-            records.append((fields, forms.all_in_one_items(fields["product_company_ref"])))
+            if "products" in record:
+                items = forms.product_items(record["products"])
+            else:  # the oldest page: "Name##NameCN##SKU*Qty||..." joined by "+"
+                items = [{"by": "client_sku", "value": item["sku"], "quantity": item["quantity"],
+                          "price": item["price"]} for item in forms.all_in_one_items(fields["product_company_ref"])]
+            records.append((fields, items))
         made = backend.post_pending_with_products(records, company_of(request))
         if backend.switches["all_in_one_response"] == "list":
             return JSONResponse({"success": True, "data": [consignment_row(backend, c) for c in made]})
@@ -612,7 +661,7 @@ def create_vendor_app(backend: BirdSystemBackend, _switches: Any = None) -> Fast
         if not ids:
             raise BirdSystemError("ids is required.")
         start = parsing.integer(params, "start") or 0
-        kind = parsing.choice(params, "type", ("LOCAL", "DIRECT", "RETURN", "AGENT_DIRECT")) or "LOCAL"
+        kind = parsing.choice(params, "type", CONSIGNMENT_TYPES) or "LOCAL"
         result = backend.convert_temps(ids, start, kind, company_of(request), _bulk_record)
         return JSONResponse({"numberOfTotalConsignmentsToProcess": result.total,
                              "numberOfConsignmentsProcessed": result.processed, "finished": result.finished,
@@ -637,6 +686,30 @@ def create_vendor_app(backend: BirdSystemBackend, _switches: Any = None) -> Fast
         query = _query(backend, params)
         rows = [{"id": str(c.id), "name": c.name, "name_chinese": c.name_chinese, "iso": c.iso} for c in COUNTRIES]
         total, page = _run(backend, rows, query, _row_value, COUNTRY_FIELDS)
+        return JSONResponse(list_body(backend, total, [listing.project(row, query.select) for row in page]))
+
+    @app.get("/client/customs-category")
+    async def customs_categories(request: Request) -> Response:
+        params = await parsing.params_with_body(request)
+        query = _query(backend, params)
+        rows = [customs_category_row(c) for c in CUSTOMS_CATEGORIES]
+        total, page = _run(backend, rows, query, _row_value, CUSTOMS_CATEGORY_FIELDS)
+        return JSONResponse(list_body(backend, total, [listing.project(row, query.select) for row in page]))
+
+    @app.get("/client/customs-category/{category_id}")
+    async def customs_category(category_id: str) -> Response:
+        category = CUSTOMS_BY_ID.get(int(category_id) if category_id.isascii() and category_id.isdigit() else -1)
+        if category is None:
+            raise BirdSystemError(f"Cannot find customs category with id {category_id}.")
+        return JSONResponse({"success": True, "data": customs_category_row(category)})
+
+    @app.get("/client/product-customs-property")
+    async def customs_properties(request: Request) -> Response:
+        params = await parsing.params_with_body(request)
+        query = _query(backend, params)
+        rows = [{"id": str(pid), "name": name, "value_type": "BOOLEAN", "special_type": special}
+                for pid, name, special in CUSTOMS_PROPERTIES]
+        total, page = _run(backend, rows, query, _row_value, CUSTOMS_PROPERTY_FIELDS)
         return JSONResponse(list_body(backend, total, [listing.project(row, query.select) for row in page]))
 
     @app.get("/client/Public/Company-List")
@@ -683,6 +756,24 @@ def lenient_paths(app: FastAPI) -> None:
             pattern = route.path_regex.pattern
             pattern = pattern[:-1] if pattern.endswith("$") else pattern
             route.path_regex = re.compile(pattern.rstrip("/") + "/?$", re.IGNORECASE)
+
+
+CUSTOMS_CATEGORY_FIELDS = frozenset({"id", "parent_id", "name", "name_chinese", "code", "customs_category_full_name",
+                                     "customs_category_full_name_chinese", "customs_category_full_code", "level",
+                                     "max_customs_value", "min_customs_value", "tax"})
+CUSTOMS_PROPERTY_FIELDS = frozenset({"id", "name", "value_type", "special_type"})
+
+
+def customs_category_row(category: Any) -> dict[str, Any]:
+    """A ``customs-category`` row (§5.3 BS-CUSTOMS-CAT: zero-padded string ids; values INVENTED)."""
+    name, _, leaf = category.full_name.rpartition(" > ")
+    name_cn = category.full_name_chinese.rpartition(" > ")[2]
+    return {"id": f"{category.id:010d}", "parent_id": "0000000000", "name": leaf or name,
+            "name_chinese": name_cn, "code": category.code,
+            "customs_category_full_name": category.full_name,
+            "customs_category_full_name_chinese": category.full_name_chinese,
+            "customs_category_full_code": category.code, "level": "2", "max_customs_value": "100.00",
+            "min_customs_value": "0.50", "tax": "0.00"}
 
 
 DELIVERY_SERVICE_FIELDS = frozenset({"id", "name", "status", "consignment_type", "is_internal", "company_id"})

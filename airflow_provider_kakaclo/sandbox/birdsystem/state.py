@@ -31,7 +31,6 @@ from .catalog import (
     CLIENT_PRODUCT_TRANSITIONS,
     CONSIGNMENT_STATUSES,
     COUNTRIES_BY_ISO,
-    CUSTOMS_BY_CODE,
     CUSTOMS_BY_ID,
     DEFAULT_COMPANY_ID,
     DELIVERY_SERVICES,
@@ -58,6 +57,8 @@ FIRST_LINE_ID = 1124955  # the docs' Consignment-Product id
 FIRST_TEMP_ID = 12010433  # the docs' temp consignment id
 AVAILABLE_QUANTITY_DEFAULT = 50
 AVAILABLE_QUANTITY_MAX = 1000
+AVAILABLE_QUANTITY_IDS_WIDTH = 255  # ids VARCHAR(255), §5.5
+IDENTITY_WINDOW_SECONDS = 183 * 86400  # "the last 6 months" of the duplicate check, §6.2c
 OWN_SETTINGS = frozenset({"seed", "anchor", "product_count", "api_keys", "company_ids"})
 IGNORED_SETTINGS = frozenset({"catalog_size", "balance", "tokens"})
 """Generic sandbox settings meant for other vendors; accepted and ignored here."""
@@ -343,8 +344,8 @@ class BirdSystemBackend(VendorBackend):
                 self._check_client_ref(changes["client_ref"], product.id)
             now = self.now()
             record.update(changes)
-            if "customs_category_code" in changes or "customs_category_id" in changes:
-                _fill_customs_category(record, prefer_code="customs_category_code" in changes)
+            if "customs_category_id" in changes:
+                _fill_customs_category(record)
             if company_changes:
                 product.company[company_id] = _company_row(product.company_row(company_id), company_changes)
             status_changed = new_status != record["status"]
@@ -572,6 +573,17 @@ class BirdSystemBackend(VendorBackend):
         if taken or wanted in (p.casefold() for p in pending):
             raise BirdSystemError(f"Sales reference {reference} already exists.")
 
+    def _check_identity(self, company_id: int, kind: str, reference: str | None, pending: Any = ()) -> None:
+        """The documented duplicate check (§6.2c): the same ``custom_identity_reference``, same type, same
+        site, created in the last 6 months (any status: the docs name no exception)."""
+        if reference is None:
+            return
+        since = self.now() - IDENTITY_WINDOW_SECONDS
+        taken = any(c.company_id == company_id and c.type == kind and c.create_time >= since and
+                    c.fields.get("custom_identity_reference") == reference for c in self.consignments.values())
+        if taken or (kind, reference) in pending:
+            raise BirdSystemError(f"Duplicate consignment identity reference [{reference}]")
+
     def create_consignment(self, fields: dict[str, Any], company_id: int) -> Consignment:
         """Step-by-step create (§6.2 a): a PREPARING consignment without lines.
 
@@ -586,6 +598,8 @@ class BirdSystemBackend(VendorBackend):
                                                  service_id=fields["delivery_service_id"])
                 fields["delivery_service_id"] = service.id
             self._check_sales_reference(company_id, fields.get("sales_reference"))
+            if self.switches["identity_reference_step_by_step"] == "enforce":
+                self._check_identity(company_id, fields["type"], fields.get("custom_identity_reference"))
             if fields.get("country_iso") is not None and fields["country_iso"] not in COUNTRIES_BY_ISO:
                 raise BirdSystemError(f"Cannot find country {fields['country_iso']}.")
             return self._insert_consignment(fields, company_id)
@@ -821,28 +835,49 @@ class BirdSystemBackend(VendorBackend):
     def post_pending_with_products(self, records: list[tuple[dict[str, Any], list[dict[str, Any]]]],
                                    company_id: int) -> list[Consignment]:
         """Consignment/Post-Pending-Consignment-With-Products-Json (§6.2 c): PENDING consignments, all or
-        nothing (INVENTED). Items name products by client SKU (then by system SKU, INVENTED fallback).
+        nothing (BS-FLOW: an error rolls back what the call inserted), each checked against the
+        ``custom_identity_reference`` duplicate check (same type, site, 6 months; the call's own records
+        included).
 
-        :param records: ``(checked fields, parsed items)`` per record
+        :param records: ``(checked fields, items)`` per record; an item names its product ``by`` ``id``,
+            ``client_sku``, ``reference`` (``products[]``) or ``packed_sku`` (the oldest page's string)
         :param company_id: the request's site
-        :raises BirdSystemError: naming the record index on any failure
+        :raises BirdSystemError: naming the record index on any failure (the duplicate message verbatim)
         """
         with self._lock:
             prepared = []
             references: list[str] = []
+            identities: set[tuple[str, str]] = set()
             for index, (fields, items) in enumerate(records):
+                kind = fields.get("type") or "AGENT_DIRECT"
                 try:
-                    resolved = [(self._product_by_sku(item["sku"]), item["quantity"], _price(item["price"]))
+                    self._check_identity(company_id, kind, fields.get("custom_identity_reference"), identities)
+                    resolved = [(self._item_product(item), item["quantity"], _price(item["price"]))
                                 for item in items]
                     consignment_fields = self._record_consignment(fields, resolved, company_id, "AGENT_DIRECT")
                     self._check_sales_reference(company_id, fields.get("sales_reference"), references)
                 except BirdSystemError as exc:
+                    if exc.message.startswith("Duplicate consignment identity reference"):
+                        raise
                     raise BirdSystemError(f"Record {index}: {exc.message}") from None
                 if fields.get("sales_reference"):
                     references.append(fields["sales_reference"])
+                if fields.get("custom_identity_reference"):
+                    identities.add((kind, fields["custom_identity_reference"]))
                 prepared.append((consignment_fields, resolved))
             self._check_stock([_Planned(company_id, [(p.id, q) for p, q, _ in resolved]) for _f, resolved in prepared])
             return [self._insert_pending(fields, resolved, company_id) for fields, resolved in prepared]
+
+    def _item_product(self, item: dict[str, Any]) -> Product:
+        """The product an all-in-one item names: by id, by client SKU, or by ``reference`` (an own
+        product id when it is one, else a SKU: INVENTED, the docs make it an account setting)."""
+        by, value = item["by"], item["value"]
+        if by == "id":
+            return self._own(value)
+        if by == "reference" and value.isascii() and value.isdigit() and self.products.get(int(value)) is not None \
+                and self.products[int(value)].client_id == CLIENT_ID:
+            return self.products[int(value)]
+        return self._product_by_sku(value)
 
     def _product_by_sku(self, sku: str) -> Product:
         wanted = sku.casefold()
@@ -924,14 +959,20 @@ def _price(raw: str | None) -> str | None:
         return None
 
 
-def _fill_customs_category(record: dict[str, Any], *, prefer_code: bool = True) -> None:
-    """Derive ``customs_category_id`` from a known code, or the code from a known id (INVENTED table)."""
-    by_code = CUSTOMS_BY_CODE.get(record.get("customs_category_code") or "")
-    by_id = CUSTOMS_BY_ID.get(record.get("customs_category_id") or 0)
-    if prefer_code and by_code is not None:
-        record["customs_category_id"] = by_code.id
-    elif by_id is not None and not record.get("customs_category_code"):
-        record["customs_category_code"] = by_id.code
+def _fill_customs_category(record: dict[str, Any]) -> None:
+    """Derive ``customs_category_code`` from ``customs_category_id`` (§5.3: the code is no longer a request
+    field; INF: the server fills it from the category's code).
+
+    :raises BirdSystemError: for an id that is not a customs category (INVENTED message)
+    """
+    category_id = record.get("customs_category_id")
+    if category_id is None:
+        record["customs_category_code"] = None
+        return
+    category = CUSTOMS_BY_ID.get(category_id)
+    if category is None:
+        raise BirdSystemError(f"Cannot find customs category with id {category_id}.")
+    record["customs_category_code"] = category.code
 
 
 def _company_row(base: dict[str, str], changes: dict[str, Any]) -> dict[str, str]:

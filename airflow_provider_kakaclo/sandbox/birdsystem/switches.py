@@ -39,18 +39,30 @@ SWITCHES: tuple[Switch, ...] = (
            "A plain or JSON filter on a field the rows do not have: 'error' (HTTP 500) or 'ignore'.",
            source=INVENTED, choices=("error", "ignore")),
     # --- products -------------------------------------------------------------------------------------
-    Switch("product_create_required", "documented",
-           "Fields a product create must carry non-empty: 'documented' (the nine of §5.3 incl. status and "
-           "price_customs_import) or 'observed' (the BS-PY web form: empty price_customs_import accepted, "
-           "missing status means PREPARING as the seed says).",
-           source="§5.3 (DOC vs. OBS BS-PY)", choices=("documented", "observed")),
+    Switch("product_create_required", "current",
+           "Fields a product create must carry non-empty: 'current' (name, name_customs, price_customs_export: "
+           "the current create page 产品创建), 'old_page' (the nine of the older English page, incl. status, "
+           "customs_category_code, material, usage, brand, price_customs_import) or 'observed' (the BS-PY web "
+           "form: the old page's fields minus status and price_customs_import).",
+           source="§5.3 (DOC BS-PRODUCT-CREATE vs. older BS-PRODUCT vs. OBS BS-PY)",
+           choices=("current", "old_page", "observed")),
     Switch("client_ref_unique", "reject",
            "A create/update giving a client_ref another live (not DELETED) product of the client has: "
-           "'reject' or 'allow'.", source=INVENTED, choices=("reject", "allow")),
+           "'reject' or 'allow' (the docs: 'must not duplicate another SKU').", source="§5.1",
+           choices=("reject", "allow")),
     Switch("product_repost_with_id", "update",
-           "POST /client/Product with a non-empty 'id': 'update' that product (ExtJS create-or-update form), "
-           "'create' a new one ignoring the id, or 'reject'.",
-           source="INVENTED (§5.4: update undocumented)", choices=("update", "create", "reject")),
+           "POST /client/Product with a non-empty 'id': 'update' that product with the fields given (the "
+           "documented edit, 产品修改), 'create' a new one ignoring the id, or 'reject'.",
+           source="§5.4 (DOC: update); 'create'/'reject' INVENTED", choices=("update", "create", "reject")),
+    Switch("product_put_route", "off",
+           "PUT /client/Product/<id> (an edit route no page documents): 'off' (no such route: 405) or 'on' "
+           "(updates like the documented POST with id).",
+           source="INVENTED (§5.4: no PUT documented)", choices=("off", "on")),
+    Switch("company_fields_in_rows", "current",
+           "Product rows' unprefixed price, cost, is_shared_internal: 'current' (the query page and the edit "
+           "example: the request site's values, §5.1) or 'seed' (null, as in the seed's sample row; the values "
+           "only under company_product-*).", source="§5.1 (DOC current pages vs. the seed sample)",
+           choices=("current", "seed")),
     Switch("product_path_get", "list",
            "GET /client/Product/<id>: 'list' (same answer as ?id=<id>) or 'off' (no such route).",
            source="INVENTED (§5.2: untested)", choices=("list", "off")),
@@ -58,10 +70,16 @@ SWITCHES: tuple[Switch, ...] = (
            "Changing fields other than status of a product whose status is not PREPARING/PENDING/PROBLEM: "
            "'allow' or 'reject'.", source="INVENTED (§9.1: editable fields per status unknown)",
            choices=("allow", "reject")),
-    Switch("available_quantity_over_max", "truncate",
-           "Get-Product-Available-Quantity with more than 1000 ids: answer the first 1000, or 'error'.",
-           source="INVENTED (§5.5 documents the maximum, not what happens above it)",
-           choices=("truncate", "error")),
+    Switch("available_quantity_ids_width", "error",
+           "Get-Product-Available-Quantity with an 'ids' text longer than its documented VARCHAR(255): 'error' "
+           "or 'truncate' (cut at 255 characters, as a MySQL column does; the cut id is then a different one).",
+           source="§5.5 (width DOC; what happens past it INVENTED)", choices=("error", "truncate")),
+    Switch("available_quantity_paging", "start_limit",
+           "Get-Product-Available-Quantity without 'ids' (every product, 50 by default, at most 1000): "
+           "'start_limit' (the ExtJS start/limit of §4 pages through them) or 'first_page' ('start' ignored: "
+           "only the first rows are ever answered).",
+           source="§5.5 CONFLICT (paging past the first rows not stated; both INVENTED)",
+           choices=("start_limit", "first_page")),
     Switch("stock_info_warehouse_permission", True,
            "Whether the client holds the per-warehouse permission; without it groupByWarehouse is ignored.",
            source="§5.5 (permission documented; granted by default INVENTED)", kind=bool),
@@ -93,6 +111,15 @@ SWITCHES: tuple[Switch, ...] = (
            "data of Post-Pending-Consignment-With-Products-Json: 'map' ({<thirty_system_id or index>: id}, like "
            "the bulk upload) or 'list' ([consignment rows]).",
            source="INVENTED (§6.2c: response not captured)", choices=("map", "list")),
+    Switch("identity_reference_step_by_step", "enforce",
+           "Whether POST /client/Consignment (step by step) applies the custom_identity_reference duplicate "
+           "check of the all-in-one route: 'enforce' or 'ignore'.",
+           source="§6.2c (DOC: field accepted on both; the check on the step-by-step route not stated)",
+           choices=("enforce", "ignore")),
+    Switch("path_case", "lenient",
+           "Path matching: 'lenient' (any case, with or without a trailing '/') or 'exact' (the docs: 'end "
+           "points are case-sensitive'; only the spellings the pages show are served, others answer 404).",
+           source="§1 (DOC: case-sensitive; the wiki mixes cases)", choices=("lenient", "exact")),
     Switch("convert_batch_size", 25, "Temp consignments converted per Convert-Into-Consignment call.",
            source="§6.2b", kind=int, minimum=1, maximum=1000),
 )

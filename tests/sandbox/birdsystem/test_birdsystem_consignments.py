@@ -293,3 +293,91 @@ def test_consignment_list_paging_and_filters(client):
     liked = ok(bs(client, "GET", CONSIGNMENT, params={"filter": json.dumps(
         [{"type": "list", "value": ["R1", "R3"], "field": "sales_reference"}])}))
     assert sorted(r["sales_reference"] for r in liked["data"]) == ["R1", "R3"]
+
+
+# --- (c) all-in-one, current pages: products[] and the custom_identity_reference duplicate check -----------
+
+
+def order(product, quantity=1, **extra):
+    """An all-in-one order as BS-PENDING-LOCAL shows it: products[] naming stocked products."""
+    return {"delivery_service_id": 10101, "contact": "Ann", "address_line1": "1 High St", "city": "Leeds",
+            "post_code": "LS1 1AA", "country_iso": "GB", "type": "LOCAL", "status": "PENDING",
+            "products": [{**product, "quantity": quantity}], **extra}
+
+
+@pytest.mark.parametrize("by", ["id", "client_sku", "reference_id", "reference_sku"])
+def test_all_in_one_products_by_id_sku_or_reference(client, by):
+    product_id = active_product(client, live=10)
+    sku = sku_of(client, product_id)
+    item = {"id": {"id": product_id}, "client_sku": {"client_sku": sku}, "reference_id": {"reference": str(product_id)},
+            "reference_sku": {"reference": sku}}[by]
+    ok(bs(client, "POST", ALL_IN_ONE, json=[order({**item, "sales_price": "4.5"}, 3, custom_identity_reference="A")]))
+    (made,) = control(client, "GET", "/consignments")["consignments"]
+    assert (made["status"], made["type"], made["custom_identity_reference"]) == ("PENDING", "LOCAL", "A")
+    assert [(line["product_id"], line["quantity"]) for line in made["lines"]] == [(str(product_id), "3")]
+
+
+@pytest.mark.parametrize("item", [{"client_ref": "X"}, {"quantity": 1}, "not an object"])
+def test_all_in_one_refuses_items_naming_no_product(client, item):
+    body = order({"id": active_product(client)})
+    body["products"] = [item]
+    assert failed(bs(client, "POST", ALL_IN_ONE, json=[body]))
+    assert control(client, "GET", "/consignments")["count"] == 0
+
+
+def test_duplicate_identity_reference_is_refused_same_type_and_site(client):
+    product_id = active_product(client, live=10)
+    ok(bs(client, "POST", ALL_IN_ONE, json=[order({"id": product_id}, custom_identity_reference="REF-1")]))
+    answer = bs(client, "POST", ALL_IN_ONE, json=[order({"id": product_id}, custom_identity_reference="REF-1")])
+    assert failed(answer) == "Duplicate consignment identity reference [REF-1]"
+    # within one call too, and the whole call is rolled back
+    both = [order({"id": product_id}, custom_identity_reference="REF-2"),
+            order({"id": product_id}, custom_identity_reference="REF-2")]
+    assert failed(bs(client, "POST", ALL_IN_ONE, json=both)) == "Duplicate consignment identity reference [REF-2]"
+    # another type is another scope (the docs: same type, same site, 6 months)
+    ok(bs(client, "POST", ALL_IN_ONE, json=[order({"id": product_id}, custom_identity_reference="REF-1",
+                                                 type="DIRECT")]))
+    refs = [(c["type"], c["custom_identity_reference"]) for c in control(client, "GET", "/consignments")["consignments"]]
+    assert sorted(refs) == [("DIRECT", "REF-1"), ("LOCAL", "REF-1")]
+    # a cancelled consignment still holds its reference
+    cancelled = control(client, "GET", "/consignments")["consignments"][0]["id"]
+    advance(client, cancelled, "CANCELLED")
+    assert "Duplicate" in failed(bs(client, "POST", ALL_IN_ONE, json=[order(
+        {"id": product_id}, custom_identity_reference="REF-1")]))
+    found = ok(bs(client, "GET", CONSIGNMENT, params={"custom_identity_reference": "REF-1", "type": "LOCAL"}))
+    assert found["total"] == 1
+
+
+def test_step_by_step_create_applies_the_identity_check_behind_a_switch(client):
+    ok(bs(client, "POST", CONSIGNMENT, data={"delivery_service_id": 10101, "custom_identity_reference": "S-1",
+                                             **ADDRESS}))
+    again = bs(client, "POST", CONSIGNMENT, data={"delivery_service_id": 10101, "custom_identity_reference": "S-1",
+                                                  **ADDRESS})
+    assert failed(again) == "Duplicate consignment identity reference [S-1]"
+    switch(client, identity_reference_step_by_step="ignore")
+    ok(bs(client, "POST", CONSIGNMENT, data={"delivery_service_id": 10101, "custom_identity_reference": "S-1",
+                                             **ADDRESS}))
+
+
+def test_all_fifteen_statuses_and_client_direct(client):
+    assert len(CONSIGNMENT_STATUSES) == 15 and "ADDRESS_LABEL_PRINTED" in CONSIGNMENT_STATUSES
+    consignment_id = new_consignment(client)
+    for status in ("ADDRESS_LABEL_PRINTED", "CONFIRMED_BY_WAREHOUSE"):
+        assert advance(client, consignment_id, status)["status"] == status
+    created = ok(bs(client, "POST", CONSIGNMENT, data={"delivery_service_id": 10101, "type": "CLIENT_DIRECT",
+                                                       **ADDRESS}))["data"]
+    assert created["type"] == "CLIENT_DIRECT"
+
+
+@pytest.mark.parametrize("path,served", [("/client/Product", True), ("/client/product/", True),
+                                         ("/client/PRODUCT", False), ("/client/consignment", True),
+                                         ("/client/product/Get-Product-Available-Quantity", True),
+                                         ("/client/Product/Get-Product-Available-Quantity", False),
+                                         ("/client/customs-category", True), ("/client/Customs-Category", False)])
+def test_path_case_is_a_switch(client, path, served):
+    assert bs(client, "GET", path).status_code in (200, 500)  # lenient by default: every case is served
+    if "Available" not in path:
+        ok(bs(client, "GET", path))
+    switch(client, path_case="exact")
+    answer = bs(client, "GET", path)
+    assert (answer.status_code != 404) is served

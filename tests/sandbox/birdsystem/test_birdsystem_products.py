@@ -16,13 +16,18 @@ BS_PY_FORM = ("name=test&name_customs=test&material=test&usage=test&brand=test&c
               "&company_product-price=&company_product-cost=&price_customs_import=&price_customs_export=20"
               "&company_product-low_stock_level=&inventory_time=&status=PREPARING&id=")
 FORM = {"content-type": "application/x-www-form-urlencoded"}
-NEW = {"name": "测试产品", "name_customs": "test product", "customs_category_code": "GB8529905000",
+NEW = {"name": "测试产品", "name_customs": "test product", "customs_category_id": 591,
        "material": "ABS", "usage": "toy", "brand": "Birdy", "price_customs_import": "1.5", "price_customs_export": 2,
        "status": "PREPARING", "client_ref": "SKU-NEW-1", "weight": "120", "company_product-price": "9.99"}
 
 
 def create(client, **changes):
     return bs(client, "POST", PRODUCT, json={**NEW, **changes})
+
+
+def edit(client, product_id, company_id: str = "1001", **fields):
+    """The documented edit (§5.4): POST /client/Product/ with the id and the changed fields, raw JSON."""
+    return bs(client, "POST", f"{PRODUCT}/", json={"id": product_id, **fields}, company_id=company_id)
 
 
 def switch(client, **values):
@@ -84,8 +89,13 @@ def test_product_row_has_the_seed_fields_and_types(client):
     for name in ("weight", "length", "width", "depth", "live_stock", "frozen_stock", "company_product-live_stock",
                  "company_product-price", "price_customs_import", "inventory_time"):
         assert isinstance(row[name], str), name
-    assert row["price"] is None and row["is_shared_internal"] is None  # product-level copies are null in the sample
     assert len(row) == 88  # exactly the 88 fields of the seed sample
+    # the current pages answer the company fields unprefixed too; the seed sample has them null (a switch)
+    assert (row["price"], row["is_shared_internal"]) == (row["company_product-price"],
+                                                         row["company_product-is_shared_internal"])
+    switch(client, company_fields_in_rows="seed")
+    row = ok(bs(client, "GET", PRODUCT, params={"id": 2989003}))["data"][0]
+    assert row["price"] is None and row["is_shared_internal"] is None and row["company_product-price"]
 
 
 def test_paging_start_limit_page_and_minus_one(client):
@@ -188,14 +198,49 @@ def test_create_json_answers_the_create_envelope(client, wall):
     assert row["create_time"] == wall.now.strftime("%Y-%m-%d %H:%M:%S")
 
 
-@pytest.mark.parametrize("missing", ["name", "name_customs", "customs_category_code", "material", "usage", "brand",
-                                     "price_customs_import", "price_customs_export", "status"])
-def test_documented_required_fields(client, missing):
+@pytest.mark.parametrize("missing", ["name", "name_customs", "price_customs_export"])
+def test_current_page_required_fields(client, missing):
     assert failed(create(client, **{missing: ""})) == f"{missing} is required."
     assert ok(bs(client, "GET", PRODUCT, params={"client_ref": "SKU-NEW-1"}))["total"] == 0
 
 
+@pytest.mark.parametrize("optional", ["customs_category_id", "material", "usage", "brand", "price_customs_import",
+                                      "status"])
+def test_fields_the_old_page_required_are_optional_now(client, optional):
+    body = {k: v for k, v in NEW.items() if k != optional}
+    assert ok(bs(client, "POST", PRODUCT, json=body))["data"]["status"] == "PREPARING"
+
+
+@pytest.mark.parametrize("missing", ["customs_category_code", "material", "usage", "brand", "price_customs_import",
+                                     "status"])
+def test_old_page_required_fields_behind_a_switch(client, missing):
+    switch(client, product_create_required="old_page")
+    body = {**NEW, "customs_category_code": "GB8529905000"}
+    assert failed(bs(client, "POST", PRODUCT, json={**body, missing: ""})) == f"{missing} is required."
+    ok(bs(client, "POST", PRODUCT, json=body))
+
+
+def test_customs_category_code_is_derived_from_the_id_not_taken(client):
+    product_id = ok(create(client, customs_category_code="GB0000000000"))["data"]["id"]
+    row = ok(bs(client, "GET", PRODUCT, params={"id": product_id}))["data"][0]
+    assert (row["customs_category_id"], row["customs_category_code"]) == (591, "GB8529905000")
+    ok(edit(client, product_id, customs_category_id=702))
+    row = ok(bs(client, "GET", PRODUCT, params={"id": product_id}))["data"][0]
+    assert (row["customs_category_id"], row["customs_category_code"]) == (702, "GB9503009000")
+    assert "customs category" in failed(edit(client, product_id, customs_category_id=5))
+
+
+def test_customs_lookups(client):
+    categories = ok(bs(client, "GET", "/client/customs-category"))["data"]
+    assert {c["code"] for c in categories} >= {"GB8529905000"} and all(len(c["id"]) == 10 for c in categories)
+    one = ok(bs(client, "GET", f"/client/customs-category/{int(categories[0]['id'])}"))["data"]
+    assert one["code"] == categories[0]["code"]
+    properties = ok(bs(client, "GET", "/client/product-customs-property"))["data"]
+    assert {p["special_type"] for p in properties} <= {"NORMAL", "CLOTHING", "BETTERY"}
+
+
 def test_bs_py_web_form_needs_the_observed_switch(client):
+    switch(client, product_create_required="old_page")
     assert failed(bs(client, "POST", "/client/product/", content=BS_PY_FORM, headers=FORM)) == \
         "price_customs_import is required."
     switch(client, product_create_required="observed")
@@ -223,11 +268,18 @@ def test_client_ref_uniqueness_switch(client):
 # --- update (§5.4 INVENTED) and the status table (seed) -------------------------------------------------------
 
 
-def test_put_updates_fields_and_status(client):
+def test_post_with_id_updates_fields_and_status(client):
     product_id = ok(create(client))["data"]["id"]
-    data = ok(bs(client, "PUT", f"{PRODUCT}/{product_id}", data={"name": "renamed", "status": "PENDING"}))["data"]
-    assert (data["name"], data["status"], data["brand"]) == ("renamed", "PENDING", "Birdy")
-    assert failed(bs(client, "PUT", f"{PRODUCT}/{product_id}", json={"name": ""})) == "name is required."
+    data = ok(edit(client, product_id, name="renamed", status="PENDING"))["data"]
+    assert (data["id"], data["name"], data["status"], data["brand"]) == (product_id, "renamed", "PENDING", "Birdy")
+    assert failed(edit(client, product_id, name="")) == "name is required."
+
+
+def test_put_is_no_route_unless_switched_on(client):
+    product_id = ok(create(client))["data"]["id"]
+    assert failed(bs(client, "PUT", f"{PRODUCT}/{product_id}", json={"note": "x"}), 405)
+    switch(client, product_put_route="on")
+    assert ok(bs(client, "PUT", f"{PRODUCT}/{product_id}", json={"note": "x"}))["data"]["note"] == "x"
 
 
 @pytest.mark.parametrize("source", PRODUCT_STATUSES)
@@ -235,7 +287,7 @@ def test_client_transition_table(client, source):
     product_id = ok(create(client))["data"]["id"]
     for target in PRODUCT_STATUSES:
         control(client, "PUT", f"/products/{product_id}/status", json={"status": source})
-        response = bs(client, "PUT", f"{PRODUCT}/{product_id}", json={"status": target})
+        response = edit(client, product_id, status=target)
         allowed = target == source or target in CLIENT_PRODUCT_TRANSITIONS.get(source, ())
         if allowed:
             assert ok(response)["data"]["status"] == target
@@ -246,8 +298,8 @@ def test_client_transition_table(client, source):
 
 def test_standard_flow_needs_the_warehouse(client):
     product_id = ok(create(client))["data"]["id"]
-    ok(bs(client, "PUT", f"{PRODUCT}/{product_id}", json={"status": "PENDING"}))
-    assert failed(bs(client, "PUT", f"{PRODUCT}/{product_id}", json={"status": "REVIEWING"}))
+    ok(edit(client, product_id, status="PENDING"))
+    assert failed(edit(client, product_id, status="REVIEWING"))
     control(client, "PUT", f"/products/{product_id}/status", json={"status": "REVIEWING"})
     control(client, "PUT", f"/products/{product_id}/status", json={"status": "ACTIVE"})
     assert ok(bs(client, "GET", PRODUCT, params={"id": product_id}))["data"][0]["status"] == "ACTIVE"
@@ -255,9 +307,9 @@ def test_standard_flow_needs_the_warehouse(client):
 
 def test_only_own_products_can_be_updated(client):
     parent = products(client, client_id=4700)[0]["id"]
-    assert failed(bs(client, "PUT", f"{PRODUCT}/{parent}", json={"note": "x"})) == \
+    assert failed(edit(client, parent, note="x")) == \
         f"Product with id {parent} does not belong to you."
-    assert failed(bs(client, "PUT", f"{PRODUCT}/999", json={"note": "x"})) == \
+    assert failed(edit(client, 999, note="x")) == \
         "Product with id 999 does not belong to you."
 
 
@@ -274,11 +326,11 @@ def test_repost_with_id_switch(client):
 
 def test_locked_product_edits_switch(client):
     active = products(client, status="ACTIVE", client_id=4790)[0]["id"]
-    ok(bs(client, "PUT", f"{PRODUCT}/{active}", json={"note": "fine"}))
+    ok(edit(client, active, note="fine"))
     switch(client, locked_product_edits="reject")
-    assert "can not be edited" in failed(bs(client, "PUT", f"{PRODUCT}/{active}", json={"note": "no"}))
-    ok(bs(client, "PUT", f"{PRODUCT}/{active}", json={"status": "PROBLEM"}))  # status moves stay allowed
-    ok(bs(client, "PUT", f"{PRODUCT}/{active}", json={"note": "now editable"}))
+    assert "can not be edited" in failed(edit(client, active, note="no"))
+    ok(edit(client, active, status="PROBLEM"))  # status moves stay allowed
+    ok(edit(client, active, note="now editable"))
 
 
 def test_company_product_fields_are_per_site(client):
@@ -286,7 +338,7 @@ def test_company_product_fields_are_per_site(client):
     product_id = ok(create(client))["data"]["id"]
     us = ok(bs(client, "GET", PRODUCT, params={"id": product_id}, company_id="1002"))["data"][0]
     assert us["company_product-price"] == "0.00"
-    ok(bs(client, "PUT", f"{PRODUCT}/{product_id}", json={"company_product-price": "5"}, company_id="1002"))
+    ok(edit(client, product_id, company_id="1002", **{"company_product-price": "5"}))
     assert ok(bs(client, "GET", PRODUCT, params={"id": product_id}, company_id="1002"))["data"][0][
         "company_product-price"] == "5.00"
     assert ok(bs(client, "GET", PRODUCT, params={"id": product_id}))["data"][0]["company_product-price"] == "9.99"
