@@ -11,6 +11,7 @@ from airflow.configuration import conf
 from airflow.sdk import BaseOperator
 
 from airflow_provider_kakaclo.links import VendorOrderLink
+from airflow_provider_kakaclo.retry_policy import VendorRetryPolicyMixin
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -39,7 +40,7 @@ def _parse_time(value: Any) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-class PlaceOrderOperator(BaseOperator):
+class PlaceOrderOperator(VendorRetryPolicyMixin, BaseOperator):
     """Place one order with the vendor of ``conn_id``, at most once per merchant reference.
 
     The vendor has no idempotency key, so before creating, and again after any failure that leaves
@@ -203,7 +204,7 @@ class PlaceOrderOperator(BaseOperator):
             store.set(STATE_KEY, {**state, "reference": reference, "order_id": order_id})
 
 
-class RefundOrderOperator(BaseOperator):
+class RefundOrderOperator(VendorRetryPolicyMixin, BaseOperator):
     """Refund an order (whole, or some items) before it ships, then wait for the refund's outcome.
 
     Refused before any refund request when the order has shipped. Asking twice is avoided: an open

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_kakaclo.retry_policy import VendorRetryPolicyMixin
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class SkuUpsertOperator(BaseOperator):
+class SkuUpsertOperator(VendorRetryPolicyMixin, BaseOperator):
     """Create missing SKUs and update those whose mapped fields differ, at any SKU-writing vendor.
 
     Input is either ``skus`` (normalized records, e.g. from XCom) or a source connection read in

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_kakaclo.retry_policy import VendorRetryPolicyMixin
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class StockSyncOperator(BaseOperator):
+class StockSyncOperator(VendorRetryPolicyMixin, BaseOperator):
     """Copy current stock from a vendor into a SQL table, writing only the rows that changed.
 
     Pages are streamed from the vendor (through its rate limiter) and written in transactions of

@@ -10,12 +10,13 @@ from airflow.configuration import conf
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_kakaclo.links import VendorOrderLink
+from airflow_provider_kakaclo.retry_policy import VendorRetryPolicyMixin
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class OrderStatusSensor(BaseSensorOperator):
+class OrderStatusSensor(VendorRetryPolicyMixin, BaseSensorOperator):
     """Wait until the order ``order_id`` reaches ``target_status``, with any vendor's connection.
 
     Fails at once (no retry) when the order reaches a state from which the target can no longer
