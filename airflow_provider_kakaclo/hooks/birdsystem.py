@@ -418,7 +418,7 @@ class BirdSystemHook(VendorHook):
         if warehouses and site not in set(warehouses):
             return
         if skus is not None:
-            products = (p for p in (self.get_product(client_ref=s) for s in skus) if p is not None)
+            products: Iterator[Any] = (p for p in (self.get_product(client_ref=s) for s in skus) if p is not None)
         else:  # a parent account's products are listed by default, but their stock is not ours to read
             products = self.iter_products(with_parent_client_product=0)
         for batch in chunked(products, 1000):
@@ -460,7 +460,7 @@ class BirdSystemHook(VendorHook):
 
     # ------------------------------------------------------------------ connection test
     @property
-    def _credentials_hint(self) -> str:
+    def _credentials_hint(self) -> str:  # type: ignore[override]  # the base has a plain str
         return f"api_key and company_id ({self.company_id})"
 
     def _probe(self) -> str:

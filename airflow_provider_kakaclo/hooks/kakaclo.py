@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_kakaclo.connections import ENVIRONMENTS
 from airflow_provider_kakaclo.hooks.base import VendorHook, chunked, validate_request, walk_pages
@@ -20,6 +20,9 @@ from airflow_provider_kakaclo.transport.errors import (
     ThrottledError,
 )
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 VENDOR = "kakaclo"
 SUCCESS = 10000
 ON_SHELF = 1  # skuStatus "on the shelf" (spec §8.6)
@@ -27,7 +30,7 @@ ORDER_PAGE_SIZE_MAX = 250
 #: Refund transaction status (spec §8.7) -> the provider's refund outcome.
 REFUND_STATUS = {"pending_review": "pending", "refund_successfully": "succeeded", "refund_failed": "failed"}
 
-M = TypeVar("M")
+M = TypeVar("M", bound="BaseModel")
 
 
 class KakaCloWire:
@@ -88,7 +91,7 @@ def _validate(model: type[M], endpoint: str, value: Any) -> M:
 def _page(model: type[M], data: Any):
     from airflow_provider_kakaclo.models.common import Page
 
-    return Page[model].model_validate(data or {})
+    return Page[model].model_validate(data or {})  # type: ignore[valid-type]
 
 
 def _items(model: type[M], data: Any) -> list[M]:
@@ -160,7 +163,7 @@ class KakaCloHook(VendorHook):
         """Every product matching the filter: id lists in calls of 30, windows and categories by page."""
         if spus is not None or skus is not None:
             key, values = ("spus", spus) if spus is not None else ("skus", skus)
-            for chunk in chunked(values, 30):
+            for chunk in chunked(values or (), 30):
                 yield from self.get_products(**{key: chunk}).items
             return
         yield from self._pages(

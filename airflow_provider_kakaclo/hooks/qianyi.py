@@ -151,7 +151,7 @@ class QianyiHook(VendorHook):
         )
 
     def _request(self, model: type, module: str, service_type: str, value: Any, **kwargs: Any) -> dict:
-        body = validate_request(model, VENDOR, f"{module} {service_type}", value).to_wire()
+        body: Any = validate_request(model, VENDOR, f"{module} {service_type}", value).to_wire()
         return self.service(module, service_type, body, **kwargs)
 
     def _page(self, model: type, record: type, module: str, service_type: str, query: dict[str, Any]):
@@ -159,7 +159,7 @@ class QianyiHook(VendorHook):
 
         biz = self._request(model, module, service_type, query)
         items = biz.get("result") or []
-        return Page[record].model_validate(
+        return Page[record].model_validate(  # type: ignore[valid-type]
             {"list": items, "total": biz.get("total"), "pageNumber": query.get("page", 1),
              "pageSize": query.get("pageSize", PAGE_SIZE)}
         )

@@ -253,7 +253,7 @@ class Buyer(RequestModel):
 class SalesOrderLine(RequestModel):
     sku: _s(255, True)
     quantity: Annotated[int, Field(gt=0)]
-    payAmount: Decimalish = 0
+    payAmount: Decimalish = 0  # type: ignore[assignment]  # pydantic keeps defaults as written (int 0)
 
 
 class CreateSalesOrder(RequestModel):

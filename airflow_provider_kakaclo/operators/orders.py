@@ -167,7 +167,7 @@ class PlaceOrderOperator(VendorRetryPolicyMixin, BaseOperator):
         store = context.get("task_state_store")
         first = None
         if store is not None:
-            state = store.get(STATE_KEY) or {}
+            state: Any = store.get(STATE_KEY) or {}
             first = _parse_time(state.get("first_attempt_at"))
             if first is None:
                 first = datetime.now(timezone.utc)
@@ -184,7 +184,7 @@ class PlaceOrderOperator(VendorRetryPolicyMixin, BaseOperator):
     def _recorded(self, context: Context, placer, reference: str):
         """The order an earlier try recorded in the task state store (Airflow 3.3+), checked at the vendor."""
         store = context.get("task_state_store")
-        state = (store.get(STATE_KEY) or {}) if store is not None else {}
+        state: Any = (store.get(STATE_KEY) or {}) if store is not None else {}
         if state.get("reference") != reference or not state.get("order_id"):
             return None
         from airflow_provider_kakaclo.capabilities import OrderTracker
@@ -200,7 +200,7 @@ class PlaceOrderOperator(VendorRetryPolicyMixin, BaseOperator):
     def _remember(self, context: Context, reference: str, order_id: str) -> None:
         store = context.get("task_state_store")
         if store is not None:
-            state = store.get(STATE_KEY) or {}
+            state: Any = store.get(STATE_KEY) or {}
             store.set(STATE_KEY, {**state, "reference": reference, "order_id": order_id})
 
 

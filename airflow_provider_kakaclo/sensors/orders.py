@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.configuration import conf
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
@@ -60,7 +60,7 @@ class OrderStatusSensor(VendorRetryPolicyMixin, BaseSensorOperator):
         if not self.deferrable:
             return super().execute(context)
         done = self.poke(context)  # check once before deferring: no trigger for a finished order
-        if done:
+        if isinstance(done, PokeReturnValue) and done:
             return done.xcom_value
         from airflow_provider_kakaclo.triggers.orders import OrderStatusTrigger
 
@@ -99,7 +99,7 @@ class OrderStatusSensor(VendorRetryPolicyMixin, BaseSensorOperator):
         return self._tracker_hook
 
     @staticmethod
-    def _fail(message: str):
+    def _fail(message: str) -> NoReturn:
         from airflow_provider_kakaclo._compat import AirflowFailException
 
         raise AirflowFailException(message)
