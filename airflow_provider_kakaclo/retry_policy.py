@@ -78,8 +78,8 @@ if RETRY_POLICIES:
             self, exception: BaseException, try_number: int, max_tries: int, context: Context | None = None
         ) -> RetryDecision:
             action, delay, reason = decide(exception, try_number, self.base_delay, self.max_delay)
-            if action == "default":
-                return RetryDecision.default()
+            if action == "default" or (action == "retry" and try_number > max_tries):
+                return RetryDecision.default()  # no retries left: no misleading "retry in N s" in the log
             return RetryDecision(action=RetryAction(action), retry_delay=delay, reason=reason)
 
         def serialize(self) -> dict[str, Any]:

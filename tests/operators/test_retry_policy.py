@@ -144,11 +144,11 @@ def test_the_policy_round_trips_serialize():
     assert (again.base_delay, again.max_delay) == (policy.base_delay, policy.max_delay)
 
 
-def worker_decision(op, exc: BaseException, try_number: int = 1):
+def worker_decision(op, exc: BaseException, try_number: int = 1, max_tries: int = 3):
     """What Airflow's task runner decides for ``exc`` raised by ``op`` (its own evaluation function)."""
     from airflow.sdk.execution_time.task_runner import _evaluate_retry_policy
 
-    ti = SimpleNamespace(task=op, try_number=try_number, _ti_context_from_server=SimpleNamespace(max_tries=3))
+    ti = SimpleNamespace(task=op, try_number=try_number, _ti_context_from_server=SimpleNamespace(max_tries=max_tries))
     log = SimpleNamespace(info=lambda *a, **k: None, exception=logging.getLogger(__name__).exception)
     return _evaluate_retry_policy(ti, exc, log)
 
@@ -197,3 +197,6 @@ def test_an_unreachable_vendor_retries_with_backoff(monkeypatch, tmp_path):
     first, third = worker_decision(op, raised.value, 1), worker_decision(op, raised.value, 3)
     assert first.action is third.action is RetryAction.RETRY
     assert (first.retry_delay, third.retry_delay) == (BASE_DELAY, BASE_DELAY * 4)
+    # The last try (retries=3: try 4) has nothing left to retry: Airflow's default (fail), no delay promised.
+    last = worker_decision(op, raised.value, 4, max_tries=3)
+    assert (last.action, last.retry_delay) == (RetryAction.DEFAULT, None)
