@@ -1,5 +1,5 @@
 # Every target sets up what it needs: a fresh machine only needs python3 (3.10+) and network access
-# to PyPI. `make test` = lint + the whole suite on the newest Airflow 3.3.x (with the OpenLineage
+# to PyPI. `make test` = lint (ruff, mypy) + the whole suite on the newest Airflow 3.3.x (with the OpenLineage
 # provider) and on our floor, 3.1.8 (without it: the provider must work either way).
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -36,6 +36,7 @@ venv-floor: $(FLOOR_VENV)/.installed
 
 lint: venv
 	$(VENV)/bin/ruff check airflow_provider_kakaclo example_dags tests bench scripts chaos
+	$(VENV)/bin/mypy  # the package, configured in pyproject.toml [tool.mypy]
 
 test: lint test-latest test-floor
 

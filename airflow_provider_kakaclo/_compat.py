@@ -5,6 +5,6 @@ from __future__ import annotations
 try:  # Airflow >= 3.2
     from airflow.sdk.exceptions import AirflowFailException
 except ImportError:  # Airflow 3.1
-    from airflow.exceptions import AirflowFailException
+    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
 
 __all__ = ["AirflowFailException"]

@@ -10,12 +10,12 @@ from itertools import islice
 from typing import Any, ClassVar, TypeVar
 
 from airflow.sdk import BaseHook
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from airflow_provider_kakaclo.transport.core import AsyncTransport, Call, Transport, TransportSettings, Wire
 
 T = TypeVar("T")
-M = TypeVar("M")
+M = TypeVar("M", bound="BaseModel")
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -142,6 +142,10 @@ class VendorHook(BaseHook):
     """
 
     vendor: ClassVar[str]
+    #: Airflow's hook identity attributes, set by each vendor hook.
+    default_conn_name: ClassVar[str]
+    conn_type: ClassVar[str]
+    hook_name: ClassVar[str]
     #: The vendor's documented environments (name -> base URL); ``production`` is the default.
     environments: ClassVar[dict[str, str]]
     #: The vendor's documented limit as (burst, per second); (0, 0) when none is documented.

@@ -323,7 +323,7 @@ class BirdSystemHook(VendorHook):
         endpoint = f"GET {AVAILABLE_QUANTITY} (all)"
         if not 0 < page_size <= MAX_AVAILABILITY_ROWS:
             raise RequestValidationError(VENDOR, endpoint, f"page_size: 1-{MAX_AVAILABILITY_ROWS}, got {page_size}")
-        start, seen = 0, set()
+        start, seen = 0, set[Any]()
         while True:
             body = self.call("GET", AVAILABLE_QUANTITY, params={"start": start, "limit": page_size},
                              endpoint=endpoint)
@@ -614,12 +614,12 @@ class BirdSystemHook(VendorHook):
             return
         paged = skus is None and (self.extras.get("stock_read") or "ids") == "pages"
         if skus is not None:
-            products = (p for p in (self.get_product(client_ref=s) for s in skus) if p is not None)
+            products: Iterator[Any] = (p for p in (self.get_product(client_ref=s) for s in skus) if p is not None)
         else:  # a parent account's products are listed by default, but their stock is not ours to read
             products = self.iter_products(with_parent_client_product=0)
         stock = {item.id: item for item in self.iter_available_quantity()} if paged else None
         for batch in chunked(products, PAGE_SIZE):
-            available = stock if paged else self.get_available_quantity([p.id for p in batch])
+            available = (stock if paged else self.get_available_quantity([p.id for p in batch])) or {}
             for product in batch:
                 row = available.get(product.id)
                 if row is not None:
@@ -679,7 +679,7 @@ class BirdSystemHook(VendorHook):
 
     # ------------------------------------------------------------------ connection test
     @property
-    def _credentials_hint(self) -> str:
+    def _credentials_hint(self) -> str:  # type: ignore[override]  # the base has a plain str
         return f"api_key and company_id ({self.company_id})"
 
     def _probe(self) -> str:

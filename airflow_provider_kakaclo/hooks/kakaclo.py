@@ -7,7 +7,7 @@ import functools
 import re
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_kakaclo.connections import ENVIRONMENTS
 from airflow_provider_kakaclo.hooks.base import VendorHook, chunked, validate_request, walk_pages
@@ -24,6 +24,9 @@ from airflow_provider_kakaclo.transport.errors import (
     ThrottledError,
     VendorError,
 )
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 VENDOR = "kakaclo"
 SUCCESS = 10000
@@ -59,7 +62,7 @@ class OrderPagingError(MalformedResponseError):
 
     retryable = False
 
-M = TypeVar("M")
+M = TypeVar("M", bound="BaseModel")
 
 
 class KakaCloWire:
@@ -120,14 +123,14 @@ def _validate(model: type[M], endpoint: str, value: Any) -> M:
 def _page(model: type[M], data: Any):
     from airflow_provider_kakaclo.models.common import Page
 
-    return Page[model].model_validate(data or {})
+    return Page[model].model_validate(data or {})  # type: ignore[valid-type]
 
 
 @functools.cache
 def _list_of(model: type) -> Any:
     from pydantic import TypeAdapter
 
-    return TypeAdapter(list[model])
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
 def _items(model: type[M], data: Any) -> list[M]:
@@ -214,7 +217,7 @@ class KakaCloHook(VendorHook):
         """Every product matching the filter: id lists in calls of 30, windows and categories by page."""
         if spus is not None or skus is not None:
             key, values = ("spus", spus) if spus is not None else ("skus", skus)
-            for chunk in chunked(_codes(values, key, "GET /openapi/v1/product/products"), 30):
+            for chunk in chunked(_codes(values or (), key, "GET /openapi/v1/product/products"), 30):
                 yield from self.get_products(**{key: chunk}).items
             return
         yield from self._pages(

@@ -201,7 +201,7 @@ class QianyiHook(VendorHook):
         """
         from airflow_provider_kakaclo.models.qianyi import undocumented_fields
 
-        body = validate_request(model, VENDOR, f"{module} {service_type}", value)
+        body: Any = validate_request(model, VENDOR, f"{module} {service_type}", value)
         try:
             return self.service(module, service_type, body.to_wire(), **kwargs)
         except BusinessError as err:
@@ -230,7 +230,7 @@ class QianyiHook(VendorHook):
         if result is None:
             return {}
         try:
-            return reply_model.model_validate(result).model_dump(exclude_unset=True)
+            return reply_model.model_validate(result).model_dump(exclude_unset=True)  # type: ignore[attr-defined]
         except ValidationError as err:
             raise AmbiguousWriteError(MalformedResponseError(
                 VENDOR, endpoint, f"the write was answered with success but its result does not have the "
@@ -242,7 +242,7 @@ class QianyiHook(VendorHook):
 
         biz = self._request(model, module, service_type, query)
         reply = ListReply.model_validate(biz)
-        return Page[record].model_validate(
+        return Page[record].model_validate(  # type: ignore[valid-type]
             {"list": reply.result or [], "total": reply.total, "pageNumber": query.get("page", 1),
              "pageSize": query.get("pageSize", PAGE_SIZE)}
         )

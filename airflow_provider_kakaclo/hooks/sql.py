@@ -42,6 +42,21 @@ class EmbeddedSqliteHook(DbApiHook):
     def get_uri(self) -> str:
         return f"sqlite:///{self.path}"
 
+    # OpenLineage names (used by ``airflow_provider_kakaclo.lineage.table_dataset``). Neither common-sql
+    # nor the SQLite provider names SQLite databases, so this is ours, kept stable: the namespace is
+    # ``sqlite://`` + the file's absolute path (one database per file), the name ``main.<table>``
+    # (``main``: SQLite's name for the file's own schema).
+    def get_openlineage_database_info(self, connection: Any) -> Any:
+        from airflow.providers.openlineage.sqlparser import DatabaseInfo
+
+        return DatabaseInfo(scheme="sqlite", authority=str(self.path.resolve()), database=None)
+
+    def get_openlineage_database_dialect(self, connection: Any) -> str:
+        return "sqlite"
+
+    def get_openlineage_default_schema(self) -> str:
+        return "main"
+
 
 def default_sqlite_path(name: str) -> Path:
     """``$AIRFLOW_HOME/kakaclo/<name>.db``: where embedded databases live by default."""

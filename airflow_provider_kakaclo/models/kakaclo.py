@@ -387,7 +387,7 @@ class SkuStock(VendorModel):
     @property
     def total(self) -> int:
         """SKU stock is the sum of ``qty`` over warehouses (spec P4)."""
-        return sum(w.qty for w in self.warehouseStockList)
+        return sum((w.qty or 0) for w in self.warehouseStockList)
 
 
 class Channel(VendorModel):

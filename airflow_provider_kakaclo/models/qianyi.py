@@ -342,7 +342,7 @@ class Buyer(QianyiRequest):
 class SalesOrderLine(QianyiRequest):
     sku: _s(255, True)
     quantity: Count
-    payAmount: Decimalish = 0
+    payAmount: Decimalish = 0  # type: ignore[assignment]  # pydantic keeps defaults as written (int 0)
 
 
 class CreateSalesOrder(QianyiRequest):

@@ -11,6 +11,7 @@ from airflow.configuration import conf
 from airflow.sdk import BaseOperator
 
 from airflow_provider_kakaclo.links import VendorOrderLink
+from airflow_provider_kakaclo.retry_policy import VendorRetryPolicyMixin
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -39,7 +40,7 @@ def _parse_time(value: Any) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-class PlaceOrderOperator(BaseOperator):
+class PlaceOrderOperator(VendorRetryPolicyMixin, BaseOperator):
     """Place one order with the vendor of ``conn_id``, at most once per merchant reference.
 
     The vendor has no idempotency key, so before creating, and again after any failure that leaves
@@ -166,7 +167,7 @@ class PlaceOrderOperator(BaseOperator):
         store = context.get("task_state_store")
         first = None
         if store is not None:
-            state = store.get(STATE_KEY) or {}
+            state: Any = store.get(STATE_KEY) or {}
             first = _parse_time(state.get("first_attempt_at"))
             if first is None:
                 first = datetime.now(timezone.utc)
@@ -183,7 +184,7 @@ class PlaceOrderOperator(BaseOperator):
     def _recorded(self, context: Context, placer, reference: str):
         """The order an earlier try recorded in the task state store (Airflow 3.3+), checked at the vendor."""
         store = context.get("task_state_store")
-        state = (store.get(STATE_KEY) or {}) if store is not None else {}
+        state: Any = (store.get(STATE_KEY) or {}) if store is not None else {}
         if state.get("reference") != reference or not state.get("order_id"):
             return None
         from airflow_provider_kakaclo.capabilities import OrderTracker
@@ -199,11 +200,11 @@ class PlaceOrderOperator(BaseOperator):
     def _remember(self, context: Context, reference: str, order_id: str) -> None:
         store = context.get("task_state_store")
         if store is not None:
-            state = store.get(STATE_KEY) or {}
+            state: Any = store.get(STATE_KEY) or {}
             store.set(STATE_KEY, {**state, "reference": reference, "order_id": order_id})
 
 
-class RefundOrderOperator(BaseOperator):
+class RefundOrderOperator(VendorRetryPolicyMixin, BaseOperator):
     """Refund an order (whole, or some items) before it ships, then wait for the refund's outcome.
 
     Refused before any refund request when the order has shipped. Asking twice is avoided: an open

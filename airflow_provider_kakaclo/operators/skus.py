@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_kakaclo.retry_policy import VendorRetryPolicyMixin
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class SkuUpsertOperator(BaseOperator):
+class SkuUpsertOperator(VendorRetryPolicyMixin, BaseOperator):
     """Create missing SKUs and update those whose mapped fields differ, at any SKU-writing vendor.
 
     Input is either ``skus`` (normalized records, e.g. from XCom) or a source connection read in
@@ -60,7 +63,8 @@ class SkuUpsertOperator(BaseOperator):
         self.source_conn_id = source_conn_id
         self.source_filter = source_filter
         self.mapping = mapping
-        self.dry_run = dry_run
+        # Shadows the method BaseOperator.dry_run() (kept: it is this operator's documented argument).
+        self.dry_run = dry_run  # type: ignore[method-assign, assignment]
         self.max_failures = max_failures
         self.report_failures = report_failures
 
@@ -101,10 +105,10 @@ class SkuUpsertOperator(BaseOperator):
             plan = plan_batch(payloads, existing, getattr(writer, "sku_caseless_fields", ()))
             counts["unchanged"] += plan.unchanged
             for sku, payload in plan.creates:
-                counts["created"] += self._write(lambda p=payload: writer.create_sku(p), sku, fail)
+                counts["created"] += self._write(partial(writer.create_sku, payload), sku, fail)
             for sku, payload, _fields in plan.updates:
                 counts["updated"] += self._write(
-                    lambda s=sku, p=payload, e=existing[sku]: writer.write_sku_update(s, p, e), sku, fail)
+                    partial(writer.write_sku_update, sku, payload, existing[sku]), sku, fail)
             progress.add(len(batch))
         result = {**counts, "failures": failures, "dry_run": self.dry_run, "max_updated_at": max_updated_at,
                   "target": writer.vendor}
@@ -129,7 +133,7 @@ class SkuUpsertOperator(BaseOperator):
     def _write(self, action: Callable[[], None], sku: str, fail: Callable[[str, str], None]) -> int:
         from airflow_provider_kakaclo.transport.errors import VendorError
 
-        if self.dry_run:
+        if self.dry_run:  # type: ignore[truthy-function]
             return 1
         try:
             action()
@@ -151,6 +155,7 @@ class SkuUpsertOperator(BaseOperator):
         from airflow_provider_kakaclo.capabilities import hook_for
         from airflow_provider_kakaclo.skus import from_kakaclo
 
+        assert self.source_conn_id is not None  # only called when there is a source
         source = hook_for(self.source_conn_id)
         if not hasattr(source, "iter_products") or source.vendor != "kakaclo":
             raise TypeError(f"{self.source_conn_id} is not a catalog source this operator can read (KakaClo)")

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_kakaclo.retry_policy import VendorRetryPolicyMixin
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class StockSyncOperator(BaseOperator):
+class StockSyncOperator(VendorRetryPolicyMixin, BaseOperator):
     """Copy current stock from a vendor into a SQL table, writing only the rows that changed.
 
     Pages are streamed from the vendor (through its rate limiter) and written in transactions of
@@ -101,13 +103,13 @@ class StockSyncOperator(BaseOperator):
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """Input: the vendor's stock; output: the table (only with the OpenLineage provider installed)."""
-        from airflow_provider_kakaclo.lineage import database_namespace, operator_lineage, vendor_namespace
+        from airflow_provider_kakaclo.lineage import operator_lineage, table_dataset, vendor_namespace
 
         reader, db = getattr(self, "_lineage", (None, None))
         if reader is None:
             return None
         return operator_lineage(inputs=[(vendor_namespace(reader), "stock")],
-                                outputs=[(database_namespace(db), self.table)])
+                                outputs=[table_dataset(db, self.table)])
 
     def _window(self, context: Context, reader, table) -> dict[str, datetime] | None:
         """The update-time window of an incremental run: from the last window's end (or the data

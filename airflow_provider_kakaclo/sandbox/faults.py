@@ -333,21 +333,21 @@ async def perform(rule: FaultRule, app: Callable, scope: dict, receive: Callable
     if rule.action == "delay_after_commit":
         # The write is committed now; the reply leaves only after ``seconds``: the window in which a
         # client that dies (SIGKILL) has had its order taken without ever seeing the id.
-        messages = []
+        messages: list[dict] = []
 
         async def hold(message: dict) -> None:
             messages.append(message)
 
         await app(scope, receive, hold)
         await asyncio.sleep(rule.seconds)
-        for message in messages:
-            await send(message)
+        for held in messages:
+            await send(held)
         return next((m["status"] for m in messages if m["type"] == "http.response.start"), 500)
     if rule.action == "drop_before":
         await drop_connection(send)
         return "dropped"
     if rule.action == "drop_after_commit":
-        messages: list[dict] = []
+        messages = []
 
         async def capture(message: dict) -> None:
             messages.append(message)

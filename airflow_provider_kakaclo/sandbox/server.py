@@ -227,11 +227,11 @@ class SandboxApp(FastAPI):
         self.state.sandbox = state
         self._sandbox_middleware = SandboxMiddleware(functools.partial(FastAPI.__call__, self), state)
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:  # type: ignore[override]
         await self._sandbox_middleware(scope, receive, send)
 
 
-def create_app(settings: dict[str, Any] | None = None) -> FastAPI:
+def create_app(settings: dict[str, Any] | None = None) -> SandboxApp:
     """Build the sandbox app.
 
     :param settings: optional settings. JSON-able keys: ``seed``, ``catalog_size``, ``balance``,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from airflow.configuration import conf
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_kakaclo.lifecycle import ABNORMAL
 from airflow_provider_kakaclo.links import VendorOrderLink
+from airflow_provider_kakaclo.retry_policy import VendorRetryPolicyMixin
 
 #: What a sensor does with an ``abnormal`` order: keep waiting (with a warning) or fail.
 ABNORMAL_CHOICES = ("wait", "fail")
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class OrderStatusSensor(BaseSensorOperator):
+class OrderStatusSensor(VendorRetryPolicyMixin, BaseSensorOperator):
     """Wait until the order ``order_id`` reaches ``target_status``, with any vendor's connection.
 
     Fails at once (no retry) when the order reaches a state from which the target can no longer
@@ -78,7 +79,7 @@ class OrderStatusSensor(BaseSensorOperator):
         if not self.deferrable:
             return super().execute(context)
         done = self.poke(context)  # check once before deferring: no trigger for a finished order
-        if done:
+        if isinstance(done, PokeReturnValue) and done:
             return done.xcom_value
         from airflow_provider_kakaclo.triggers.orders import OrderStatusTrigger
 
@@ -129,7 +130,7 @@ class OrderStatusSensor(BaseSensorOperator):
         return self._tracker_hook
 
     @staticmethod
-    def _fail(message: str):
+    def _fail(message: str) -> NoReturn:
         from airflow_provider_kakaclo._compat import AirflowFailException
 
         raise AirflowFailException(message)

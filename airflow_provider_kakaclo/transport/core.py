@@ -291,13 +291,14 @@ class Transport(_Base):
 
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.settings.max_attempts),
-            wait=lambda state: backoff_seconds(state.outcome.exception(), state.attempt_number, self.settings),
+            # tenacity types `outcome` and `next_action` Optional; both are set when these run.
+            wait=lambda state: backoff_seconds(state.outcome.exception(), state.attempt_number, self.settings),  # type: ignore[union-attr, arg-type]
             retry=tenacity.retry_if_exception(lambda exc: should_retry(exc, call)),
             before_sleep=lambda state: self._log_retry(
-                call, state.outcome.exception(), state.attempt_number, state.next_action.sleep
+                call, state.outcome.exception(), state.attempt_number, state.next_action.sleep  # type: ignore[union-attr, arg-type]
             ),
             reraise=True,
-            **({"sleep": self.sleep} if self.sleep else {}),
+            **({"sleep": self.sleep} if self.sleep else {}),  # type: ignore[arg-type]
         )
         refreshed = False
         while True:
@@ -417,13 +418,14 @@ class AsyncTransport(_Base):
 
         retrying = tenacity.AsyncRetrying(
             stop=tenacity.stop_after_attempt(self.settings.max_attempts),
-            wait=lambda state: backoff_seconds(state.outcome.exception(), state.attempt_number, self.settings),
+            # tenacity types `outcome` and `next_action` Optional; both are set when these run.
+            wait=lambda state: backoff_seconds(state.outcome.exception(), state.attempt_number, self.settings),  # type: ignore[union-attr, arg-type]
             retry=tenacity.retry_if_exception(lambda exc: should_retry(exc, call)),
             before_sleep=lambda state: self._log_retry(
-                call, state.outcome.exception(), state.attempt_number, state.next_action.sleep
+                call, state.outcome.exception(), state.attempt_number, state.next_action.sleep  # type: ignore[union-attr, arg-type]
             ),
             reraise=True,
-            **({"sleep": self.sleep} if self.sleep else {}),
+            **({"sleep": self.sleep} if self.sleep else {}),  # type: ignore[arg-type]
         )
         try:
             return await retrying(self._attempt, call)

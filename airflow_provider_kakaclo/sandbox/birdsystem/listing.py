@@ -73,6 +73,8 @@ def _order(row_value: Any, wanted: Any) -> int | None:
     """-1/0/1 comparing a row value with a filter value (numbers by value, else text); None for NULL."""
     if row_value is None or wanted is None:
         return None
+    left: Any
+    right: Any
     left, right = _number(row_value), _number(wanted)
     if left is None or right is None:
         left, right = _text(row_value), _text(wanted)
@@ -264,7 +266,7 @@ def run(items: Iterable[Any], query: ListQuery, value_of: Callable[[Any, str], A
     matched = [item for item in items if all(c.test(value_of(item, c.field)) for c in conditions)]
     default = [(id_field, newest_first)] if id_field is not None else []
     for field, descending in reversed(sort or default):
-        matched.sort(key=lambda item, f=field: _sort_key(value_of(item, f)), reverse=descending)
+        matched.sort(key=lambda item, f=field: _sort_key(value_of(item, f)), reverse=descending)  # type: ignore[misc]
     total = len(matched)
     end = None if query.limit is None else query.start + query.limit
     return total, matched[query.start:end]

@@ -15,6 +15,7 @@ review, consignment progress) moves only through the control API.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -564,7 +565,7 @@ class BirdSystemBackend(VendorBackend):
         self._next_consignment += 1
         return time.strftime("%y%m%d", time.gmtime(self.now())) + f"{sequence:010d}"
 
-    def _check_sales_reference(self, company_id: int, reference: str | None, pending: list[str] = ()) -> None:
+    def _check_sales_reference(self, company_id: int, reference: str | None, pending: Sequence[str] = ()) -> None:
         if reference is None or self.switches["duplicate_sales_reference"] != "reject":
             return
         wanted = reference.casefold()
@@ -712,7 +713,7 @@ class BirdSystemBackend(VendorBackend):
         for line in consignment.lines:
             self._check_orderable(self.products[line.product_id])
 
-    def _check_stock(self, consignments: list[Consignment]) -> None:
+    def _check_stock(self, consignments: Sequence[Consignment | _Planned]) -> None:
         if self.switches["insufficient_stock"] != "reject":
             return
         need: dict[tuple[int, int], int] = {}
@@ -801,7 +802,7 @@ class BirdSystemBackend(VendorBackend):
 
     # -- bulk and all-in-one (§6.2 b, c) ---------------------------------------------------------------
 
-    def _record_consignment(self, fields: dict[str, Any], items: list[tuple[Product, int, str | None]],
+    def _record_consignment(self, fields: dict[str, Any], items: Sequence[tuple[Product, int, str | None]],
                             company_id: int, default_type: str) -> dict[str, Any]:
         """Check one bulk/all-in-one record; return the consignment fields to insert."""
         if fields.get("country_iso"):
@@ -821,7 +822,7 @@ class BirdSystemBackend(VendorBackend):
         consignment_fields.setdefault("return_consignment_action-id", None)
         return consignment_fields
 
-    def _insert_pending(self, consignment_fields: dict[str, Any], items: list[tuple[Product, int, str | None]],
+    def _insert_pending(self, consignment_fields: dict[str, Any], items: Sequence[tuple[Product, int, str | None]],
                         company_id: int) -> Consignment:
         consignment = self._insert_consignment(consignment_fields, company_id)
         for product, quantity, price in items:

@@ -25,6 +25,10 @@ REFUND_OUTCOMES = ("refund_successfully", "refund_failed")
 class ControlMixin:
     """Lifecycle and catalog edits of :class:`~.state.KakaCloBackend` (see the module docstring)."""
 
+    if TYPE_CHECKING:  # the state and helpers of KakaCloBackend, which this mixin is part of
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
     # -- control: lifecycle ----------------------------------------------------------------------
 
     def advance_order(self, order_id: int, to: str, *, items: list[str] | None = None,
@@ -89,6 +93,7 @@ class ControlMixin:
 
     def _to_partially_shipped(self, order: Order, now: int, *, items=None, carrier=None, tracking_code=None) -> None:
         open_items = self._shippable(order)
+        chosen: list[Any]  # items, checked below to be open items (never None)
         if items:
             chosen = [order.item(str(ref)) for ref in items]
             if any(item is None or item not in open_items for item in chosen):

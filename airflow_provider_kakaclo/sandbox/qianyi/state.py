@@ -814,7 +814,7 @@ def _custom_match(record: dict[str, Any], rule: CustomFilter, string_contains: b
             return value == rule.value
     if rule.low is None and rule.high is None:
         return True
-    key = _number_key if custom.colum_type == "NUMBER" else _date_key
+    key: Any = _number_key if custom.colum_type == "NUMBER" else _date_key
     current = key(value)
     if current is None:
         return False
