@@ -625,7 +625,13 @@ class KakaCloHook(VendorHook):
         existing = self.find_refund(order_id)
         if existing is not None:
             return existing[0]
-        return self.refund_order(order_id, {"refundReason": "Other", "remark": remark})
+        try:
+            return self.refund_order(order_id, {"refundReason": "Other", "remark": remark})
+        except BusinessError:
+            existing = self.find_refund(order_id)  # a concurrent try asked first: that refund serves
+            if existing is None:
+                raise
+            return existing[0]
 
 
 def _refund_outcome(refunds: list, refund_id: str) -> str | None:
