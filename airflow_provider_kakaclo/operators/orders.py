@@ -72,8 +72,10 @@ def settle_duplicates(placer, reference: str, statuses: list, ours: str | None, 
     :return: the status of the order kept (None when none is visible yet) and the ids cancelled.
     :raises AirflowFailException: when a duplicate exists and the vendor offers no way to cancel it.
     """
+    from airflow_provider_kakaclo._compat import AirflowFailException
     from airflow_provider_kakaclo.batches import survivor
     from airflow_provider_kakaclo.lifecycle import CANCELLED, REFUNDED
+    from airflow_provider_kakaclo.transport.errors import VendorError
 
     live = {s.order_id: s for s in statuses if s.status not in (CANCELLED, REFUNDED)}
     ids = set(live) | ({ours} if ours else set())
@@ -82,12 +84,14 @@ def settle_duplicates(placer, reference: str, statuses: list, ours: str | None, 
     keep = survivor(ids)
     extra = sorted(ids - {keep})
     if extra and not hasattr(placer, "cancel_order"):
-        from airflow_provider_kakaclo._compat import AirflowFailException
-
         raise AirflowFailException(f"{len(ids)} {placer.vendor} orders carry reference {reference} ({sorted(ids)}) "
                                    f"and the provider cannot cancel one: keep {keep}, cancel {extra} by hand")
     for order_id in extra:
-        refund = placer.cancel_order(order_id, f"duplicate of order {keep} (merchant reference {reference})")
+        try:
+            refund = placer.cancel_order(order_id, f"duplicate of order {keep} (merchant reference {reference})")
+        except VendorError as err:
+            raise AirflowFailException(f"order {order_id} duplicates order {keep} (reference {reference}) and "
+                                       f"could not be cancelled ({err.message}): cancel it by hand") from err
         log.warning("order %s duplicated order %s for reference %s (two tries at once): cancelled, refund %s",
                     order_id, keep, reference, refund)
     return live.get(keep), extra

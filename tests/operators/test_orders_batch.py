@@ -8,7 +8,11 @@ from decimal import Decimal
 import pytest
 
 from airflow_provider_kakaclo.batches import SkuFacts, evaluate_orders, freight_key, summarize, survivor
-from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator, PlaceOrdersOperator, stable_reference
+from airflow_provider_kakaclo.operators.orders import (
+    PlaceOrderOperator,
+    PlaceOrdersOperator,
+    stable_reference,
+)
 from airflow_provider_kakaclo.transport import RequestValidationError
 
 CREATE = "/openapi/v2/order/orders"
@@ -364,3 +368,23 @@ def test_evaluate_orders_debits_balance_in_order(available, expected):
 def test_survivor_is_the_first_created_whatever_the_order_seen():
     assert survivor(["1000000000010", "999999999999", "1000000000002"]) == "999999999999"
     assert survivor(reversed(["1000000000010", "999999999999", "1000000000002"])) == "999999999999"
+
+
+def test_a_twin_that_already_shipped_fails_the_task_naming_both_orders(kakaclo_conn, sandbox, skus, make_context,
+                                                                       monkeypatch):
+    from airflow_provider_kakaclo._compat import AirflowFailException
+    from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
+
+    real_create = KakaCloHook.create_order
+
+    def ours_then_a_shipped_twin(self, order):
+        ours = real_create(self, order)
+        twin = real_create(self, order)
+        sandbox.kakaclo.advance_order(twin, "fully_shipped")
+        return ours
+
+    monkeypatch.setattr(KakaCloHook, "create_order", ours_then_a_shipped_twin)
+    op = PlaceOrderOperator(task_id="place", conn_id="kakaclo_default", order=order_for(skus[0]),
+                            check_freight=False)
+    with pytest.raises(AirflowFailException, match=r"order (\d+) duplicates order (\d+) .*cancel it by hand"):
+        op.execute(first_try(make_context))
