@@ -66,14 +66,19 @@ class Lease:
             return None
         return value.decode() if value else None
 
-    def mark_placed(self, order_id: str) -> None:
-        """Remember which order the reference got (for a late try that skips the vendor scan)."""
+    def mark_placed(self, order_id: str) -> bool:
+        """Remember which order the reference got (for a late try that skips the vendor scan).
+
+        :return: whether the marker was written.
+        """
         if self._client is None:
-            return
+            return False
         try:
             self._client.set(self._key + ":placed", str(order_id), ex=MARKER_SECONDS)
         except Exception as err:
             log.warning("the placed-order marker could not be written (%s)", type(err).__name__)
+            return False
+        return True
 
     def release(self) -> None:
         if self._client is None:

@@ -230,10 +230,10 @@ class PlaceOrderOperator(BaseOperator):
             order_id = found.order_id
         else:
             self.log.info("placed order %s for %s", order_id, reference)
-        lease.mark_placed(order_id)
+        marked = lease.mark_placed(order_id)
         self._remember(context, reference, order_id)
         pending = OrderStatus(order_id=order_id, status="pending", vendor=placer.vendor, merchant_order_id=reference)
-        if lease.still_held():
+        if marked and lease.still_held():
             return pending, []  # no twin could create meanwhile: nothing to ask that the create's reply told
         statuses = find_orders(placer, [reference], since=since).get(reference, [])
         kept, cancelled = settle_duplicates(placer, reference, statuses, order_id, self.log)
