@@ -381,50 +381,16 @@ class KakaCloHook(VendorHook):
     ) -> dict[str, Any]:
         """Read-only checks before spending money: SKUs on sale with stock, freight, balance.
 
+        A batch of one for :meth:`precheck_orders` (stock from the product reply when it carries it;
+        a balance reply it cannot read skips that check with a warning).
+
         :return: ``items_amount``, ``freight`` and ``balance`` (decimal strings) of what was checked.
         :raises PrecheckError: naming every SKU or amount that stops the order.
         """
-        from decimal import Decimal
-
-        body = self.validate_order(order)
-        lines = body["orderItemsList"]
-        wanted: dict[str, int] = {}
-        for line in lines:
-            wanted[line["sku"]] = wanted.get(line["sku"], 0) + line["quantity"]
-        result: dict[str, Any] = {}
-        problems: list[str] = []
-        prices: dict[str, Decimal] = {}
-        if stock or balance:
-            found = {s.sku: s for p in self.iter_products(skus=list(wanted)) for s in p.skuDetails}
-            prices = {sku: found[sku].price or Decimal(0) for sku in wanted if sku in found}
-            problems += [f"SKU {sku} does not exist" for sku in wanted if sku not in found]
-            if stock:
-                levels = {row.sku: row.total for row in self.iter_stocks(skus=[s for s in wanted if s in found])}
-                for sku, qty in wanted.items():
-                    if sku not in found:
-                        continue
-                    if found[sku].skuStatus != ON_SHELF:
-                        problems.append(f"SKU {sku} is not on sale (skuStatus={found[sku].skuStatus})")
-                    elif levels.get(sku, 0) < qty:
-                        problems.append(f"SKU {sku} has {levels.get(sku, 0)} in stock, {qty} wanted")
-            result["items_amount"] = str(sum((prices.get(s, 0) * q for s, q in wanted.items()), Decimal(0)))
-        if freight and not problems:
-            channel = body.get("channelType", "Standard")
-            trial = {c.channelType: c for c in self.trial_split_freight(lines, body["orderAddresses"]["country"])}
-            if channel not in trial:
-                problems.append(f"channelType {channel} is not offered to {body['orderAddresses']['country']} "
-                                f"(offered: {', '.join(sorted(k for k in trial if k))})")
-            else:
-                result["freight"] = str(trial[channel].estimatedFreight or 0)
-        if balance and not problems:
-            available = self.get_balance().balance or Decimal(0)
-            needed = Decimal(result.get("items_amount", "0")) + Decimal(result.get("freight", "0"))
-            result["balance"] = str(available)
-            if available < needed:
-                problems.append(f"balance {available} USD does not cover items + freight = {needed} USD")
+        ((problems, checks),) = self.precheck_orders([order], stock=stock, freight=freight, balance=balance)
         if problems:
             raise PrecheckError(VENDOR, "order pre-check", "; ".join(problems))
-        return result
+        return checks
 
     def find_order(self, reference: str, *, since: Any, until: Any = None):
         """The order whose ``customOrderId`` is ``reference``, created between ``since`` and ``until``.

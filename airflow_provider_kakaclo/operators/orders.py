@@ -202,16 +202,8 @@ class PlaceOrderOperator(BaseOperator):
         return getattr(context.get("ti"), "try_number", None) == 1
 
     def _precheck(self, placer, order: dict[str, Any]) -> None:
-        from airflow_provider_kakaclo.capabilities import precheck_orders
-        from airflow_provider_kakaclo.transport.errors import PrecheckError
-
-        flags = {"stock": self.check_stock, "freight": self.check_freight, "balance": self.check_balance}
-        if not hasattr(placer, "precheck_orders"):
-            checks = placer.precheck_order(order, **flags)
-        else:
-            (problems, checks), = precheck_orders(placer, [order], **flags)
-            if problems:
-                raise PrecheckError(placer.vendor, "order pre-check", "; ".join(problems))
+        checks = placer.precheck_order(order, stock=self.check_stock, freight=self.check_freight,
+                                       balance=self.check_balance)
         self.log.info("pre-checks passed: %s", checks)
 
     def _place(self, context: Context, placer, order: dict[str, Any], reference: str, since: datetime, lease):
