@@ -371,53 +371,68 @@ def orders_kakaclo_pairs(sandbox, url: str, pairs: int, rng: random.Random) -> R
     instance with its generated reference (a rerun while the old process still runs): neither scans
     before creating, so only the check after the create can keep one.
     """
-    import threading
-
-    from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator, stable_reference
+    from airflow_provider_kakaclo.operators.orders import stable_reference
 
     row = Row("concurrent tries per reference: KakaClo (pairs)", pairs,
               expected=f"{pairs} live orders, 0 duplicates")
-    sandbox.reset(balance=10_000_000, switches={"kakaclo": {"rate_limit_enabled": False}})
-    sku = sandbox.kakaclo.skus(limit=1, status=1)[0]
-    sandbox.kakaclo.set_stock(sku, "G007", pairs * 30)
-    set_kakaclo(url, KAKACLO_TOKEN)
-    order = {"orderAddresses": ADDRESS, "orderItemsList": [{"sku": sku, "quantity": 1}], "channelType": "Standard"}
-    references, errors = [], 0
-    for i in range(pairs):
-        explicit = i % 2 == 0
-        ctx = context(f"chaos-pair-{i}")
-        ctx["ti"].try_number = 1
-        reference = f"CHAOS-PAIR-{i:05d}" if explicit else stable_reference(ctx)
-        references.append(reference)
-        row.faults["explicit reference" if explicit else "first tries, generated reference"] += 1
-        barrier, results = threading.Barrier(2), []
-
-        def one(ctx=ctx, explicit=explicit, reference=reference, barrier=barrier, results=results):
-            barrier.wait()
-            op = PlaceOrderOperator(task_id="place", conn_id="kakaclo_default", order=order,
-                                    merchant_order_id=reference if explicit else None,
-                                    check_stock=False, check_freight=False, check_balance=False)
-            try:
-                results.append(attempt_with_retries(lambda: op.execute(ctx))[0])
-            except Exception as err:
-                results.append(err)
-
-        threads = [threading.Thread(target=one) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-        errors += sum(isinstance(r, Exception) for r in results)
-        row.faults["twin created, then cancelled"] += len({i for r in results if isinstance(r, dict)
-                                                           for i in r.get("duplicates_cancelled", [])})
-    refunded = {str(r["orderId"]) for r in sandbox.kakaclo.refunds()}
-    live = Counter(o.get("customOrderId") for o in sandbox.kakaclo.orders() if str(o["id"]) not in refunded)
-    duplicates = sum(live[r] - 1 for r in references if live[r] > 1)
-    row.observed = f"{sum(min(live[r], 1) for r in references)} live orders, {duplicates} duplicates"
+    live_total = duplicates = errors = 0
+    for first in range(0, pairs, PAIRS_PER_ACCOUNT):  # a fresh account per 100 pairs keeps each scan one page
+        sandbox.reset(balance=10_000_000, switches={"kakaclo": {"rate_limit_enabled": False}})
+        sku = sandbox.kakaclo.skus(limit=1, status=1)[0]
+        sandbox.kakaclo.set_stock(sku, "G007", PAIRS_PER_ACCOUNT * 30)
+        set_kakaclo(url, KAKACLO_TOKEN)
+        order = {"orderAddresses": ADDRESS, "orderItemsList": [{"sku": sku, "quantity": 1}],
+                 "channelType": "Standard"}
+        references = []
+        for i in range(first, min(first + PAIRS_PER_ACCOUNT, pairs)):
+            explicit = i % 2 == 0
+            ctx = context(f"chaos-pair-{i}")
+            ctx["ti"].try_number = 1
+            reference = f"CHAOS-PAIR-{i:05d}" if explicit else stable_reference(ctx)
+            references.append(reference)
+            row.faults["explicit reference" if explicit else "first tries, generated reference"] += 1
+            results = run_pair(order, ctx, reference if explicit else None)
+            errors += sum(isinstance(r, Exception) for r in results)
+            row.faults["twin created, then cancelled"] += len({o for r in results if isinstance(r, dict)
+                                                               for o in r.get("duplicates_cancelled", [])})
+        refunded = {str(r["orderId"]) for r in sandbox.kakaclo.refunds()}
+        live = Counter(o.get("customOrderId") for o in sandbox.kakaclo.orders() if str(o["id"]) not in refunded)
+        live_total += sum(min(live[r], 1) for r in references)
+        duplicates += sum(live[r] - 1 for r in references if live[r] > 1)
+    row.observed = f"{live_total} live orders, {duplicates} duplicates"
     if errors:
         row.observed += f", {errors} tries failed"
     row.holds = row.observed == row.expected
     return row
+
+
+PAIRS_PER_ACCOUNT = 100
+
+
+def run_pair(order: dict, ctx: dict, merchant_order_id: str | None) -> list:
+    """Two PlaceOrderOperator tries of one reference, released at the same instant; their results."""
+    import threading
+
+    from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator
+
+    barrier, results = threading.Barrier(2), []
+
+    def one():
+        barrier.wait()
+        op = PlaceOrderOperator(task_id="place", conn_id="kakaclo_default", order=order,
+                                merchant_order_id=merchant_order_id,
+                                check_stock=False, check_freight=False, check_balance=False)
+        try:
+            results.append(attempt_with_retries(lambda: op.execute(ctx))[0])
+        except Exception as err:
+            results.append(err)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results
 
 
 def run_campaign(orders: int, bird_orders: int, kills: int, sync_runs: int, seed: int,
