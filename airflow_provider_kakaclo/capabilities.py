@@ -129,6 +129,39 @@ class SkuWriter(Protocol):
         """Update one SKU."""
 
 
+def find_orders(placer: OrderPlacer, references: Iterable[str], *, since: datetime) -> dict[str, list[OrderStatus]]:
+    """Orders carrying each reference: one scan for all when the vendor hook offers it, else one look-up each.
+
+    BirdSystem filters consignments by reference (one cheap call each); KakaClo cannot filter and
+    scans its order list once for the whole batch.
+    """
+    if hasattr(placer, "find_orders"):
+        return placer.find_orders(list(references), since=since)
+    found = {}
+    for reference in references:
+        status = placer.find_order(reference, since=since)
+        if status is not None:
+            found[reference] = [status]
+    return found
+
+
+def precheck_orders(
+    placer: OrderPlacer, orders: list[Mapping[str, Any]], *, stock: bool, freight: bool, balance: bool
+) -> list[tuple[list[str], dict[str, Any]]]:
+    """One ``(problems, checks)`` per order: aggregated when the vendor hook offers it, else order by order."""
+    if hasattr(placer, "precheck_orders"):
+        return placer.precheck_orders(orders, stock=stock, freight=freight, balance=balance)
+    from airflow_provider_kakaclo.transport.errors import PrecheckError
+
+    verdicts: list[tuple[list[str], dict[str, Any]]] = []
+    for order in orders:
+        try:
+            verdicts.append(([], placer.precheck_order(order, stock=stock, freight=freight, balance=balance)))
+        except PrecheckError as err:
+            verdicts.append(([err.message], {}))
+    return verdicts
+
+
 def hook_class_for(conn_type: str | None) -> type:
     import importlib
 

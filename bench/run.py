@@ -413,6 +413,132 @@ def client_overhead(sandbox: Sandbox, args) -> list[Row]:
                  "ours_rps": [round(o, 1) for o, _ in samples], "bare_rps": [round(b, 1) for _, b in samples]})]
 
 
+class _TI:
+    """What the order operators read from a task instance: a first try."""
+
+    def __init__(self, run_id: str, map_index: int = -1) -> None:
+        self.dag_id, self.run_id, self.task_id, self.map_index, self.try_number = "bench", run_id, "place", map_index, 1
+
+    def xcom_push(self, key, value) -> None:
+        pass
+
+
+class _Store(dict):
+    def set(self, key, value, **_):
+        self[key] = value
+
+
+def _order_context(run_id: str, map_index: int = -1) -> dict:
+    from datetime import datetime, timedelta, timezone
+    from types import SimpleNamespace
+
+    started = SimpleNamespace(start_date=datetime.now(timezone.utc) - timedelta(minutes=1))
+    return {"ti": _TI(run_id, map_index), "dag_run": started, "task_state_store": _Store()}
+
+
+def _order_fixture(sandbox: Sandbox, skus: int, orders: int, seed: int = 17) -> list[dict]:
+    """A fresh account (documented limits on, ample balance and stock) and ``orders`` one-line orders
+    over ``skus`` SKUs and 5 countries, SKU and country drawn independently."""
+    import random
+
+    rng = random.Random(seed)
+    sandbox.control.reset(balance=100_000_000)
+    pool = sandbox.control.kakaclo.skus(limit=skus, status=1)
+    for sku in pool:
+        sandbox.control.kakaclo.set_stock(sku, "G007", 1_000_000)
+    countries = ["US", "GB", "DE", "FR", "AU"]
+    return [{"merchant_order_id": f"BENCH-{i:05d}",
+             "orderAddresses": {"country": rng.choice(countries), "phone": "+1 555 0100", "recipient": "Bench",
+                                "province": "CA"},
+             "orderItemsList": [{"sku": rng.choice(pool), "quantity": 1}], "channelType": "Standard"}
+            for i in range(orders)]
+
+
+def _spent(sandbox: Sandbox) -> tuple[int, int]:
+    stats = sandbox.control.stats("kakaclo")
+    return stats["requests"], stats["by_status"].get("429", 0)
+
+
+@case("orders_batch")
+def orders_batch(sandbox: Sandbox, args) -> list[Row]:
+    """#17: PlaceOrdersOperator on N orders over 200 SKUs x 5 countries, all checks on, then freight off."""
+    from airflow_provider_kakaclo.operators.orders import PlaceOrdersOperator
+
+    rows = []
+    for label, freight, goal in (("all checks", True, 2.05), ("freight check off", False, 1.05)):
+        orders = _order_fixture(sandbox, 200, args.order_batch)
+        sandbox.connect()
+        start = time.monotonic()
+        result = PlaceOrdersOperator(task_id="place", conn_id="kakaclo_default", orders=orders,
+                                     check_freight=freight).execute(_order_context(f"batch-{label}"))
+        wall = time.monotonic() - start
+        requests_made, throttled = _spent(sandbox)
+        per = requests_made / len(orders)
+        bound = max(requests_made - 120, 0) / 2
+        ratio = wall / bound if bound else float("nan")
+        name = f"orders_batch ({len(orders)} orders, {label})"
+        rows.append(Row(f"{name}: requests / order", f"<= {goal}", f"{per:.3f}", per <= goal,
+                        {"requests": requests_made, "by_route": sandbox.control.stats("kakaclo")["by_route"],
+                         "counts": result["counts"]}))
+        if freight:
+            rows.append(Row(f"{name}: wall / bound; 429s", "<= 1.05; 0", f"{ratio:.3f}; {throttled}",
+                            ratio <= 1.05 and throttled == 0, {"bound_s": bound, "wall_s": round(wall, 2)}))
+    return rows
+
+
+def _singles(sandbox: Sandbox, orders: list[dict], prefix: str, *, explicit: bool, backend: str = "") -> float:
+    """Place each order as its own PlaceOrderOperator first try; return vendor requests per order."""
+    from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator
+
+    sandbox.connect(**({"rate_limit_backend": backend} if backend else {}))
+    before, _ = _spent(sandbox)
+    for i, order in enumerate(orders):
+        body = {k: v for k, v in order.items() if k != "merchant_order_id"}
+        PlaceOrderOperator(task_id="place", conn_id="kakaclo_default", order=body,
+                           merchant_order_id=order["merchant_order_id"] if explicit else None,
+                           ).execute(_order_context(prefix, map_index=i))
+    after, _ = _spent(sandbox)
+    return (after - before) / len(orders)
+
+
+@case("orders_single")
+def orders_single(sandbox: Sandbox, args) -> list[Row]:
+    """#17: single-order first tries on a quiet account and on one holding 2,000 other orders in the
+    window, with and without a shared backend (the lease makes the check after the create unnecessary);
+    and the batch's orders as mapped single tasks (as order_fulfilment did: explicit references)."""
+    from airflow_provider_kakaclo.operators.orders import PlaceOrdersOperator
+
+    redis_url = os.environ.get("KAKACLO_BENCH_REDIS_URL", "")
+    rows = []
+    backends = [("Redis lease", redis_url)] if redis_url else []
+    backends.append(("no shared backend", ""))
+    for label, backend in backends:  # without a backend the per-order figure needs fewer orders
+        orders = _order_fixture(sandbox, 200, args.single_orders if backend else min(args.single_orders, 50))
+        per = _singles(sandbox, orders, f"quiet-{label}", explicit=False, backend=backend)
+        rows.append(Row(f"orders_single, first try, quiet account, {label}: requests / order",
+                        "<= 4" if backend else "- (checked after create)", f"{per:.2f}", per <= 4 or not backend,
+                        {"orders": len(orders)}))
+    for label, backend in backends:
+        count = args.single_orders if backend else min(args.single_orders, 50)
+        orders = _order_fixture(sandbox, 200, args.busy_others + count)
+        others, mine = orders[:args.busy_others], orders[args.busy_others:]
+        sandbox.control.set_switches("kakaclo", rate_limit_enabled=False)
+        sandbox.connect(rate_limit_burst=0)
+        PlaceOrdersOperator(task_id="others", conn_id="kakaclo_default", orders=others, check_stock=False,
+                            check_freight=False, check_balance=False).execute(_order_context("others"))
+        sandbox.control.set_switches("kakaclo", rate_limit_enabled=True)
+        per = _singles(sandbox, mine, f"busy-{label}", explicit=False, backend=backend)
+        rows.append(Row(f"orders_single, first try, {args.busy_others} other orders in the window, {label}: "
+                        "requests / order", "<= 4" if backend else "- (checked after create)", f"{per:.2f}",
+                        per <= 4 or not backend, {"orders": len(mine)}))
+    orders = _order_fixture(sandbox, 200, args.mapped_orders)
+    start = time.monotonic()
+    per = _singles(sandbox, orders, "mapped", explicit=True)
+    rows.append(Row(f"orders as {len(orders)} mapped single tasks (explicit references): requests / order",
+                    "baseline", f"{per:.2f}", True, {"wall_s": round(time.monotonic() - start, 1)}))
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated subset")
@@ -424,6 +550,10 @@ def main() -> int:
     parser.add_argument("--memory-skus", type=int, default=200000)
     parser.add_argument("--waiting-orders", type=int, default=500)
     parser.add_argument("--shard-skus", type=int, default=2000)
+    parser.add_argument("--order-batch", type=int, default=1000)
+    parser.add_argument("--single-orders", type=int, default=200)
+    parser.add_argument("--busy-others", type=int, default=2000)
+    parser.add_argument("--mapped-orders", type=int, default=200, help="1000 as in #17 takes hours at 2/s")
     parser.add_argument("--out", default=str(REPO / "bench" / "results.json"))
     args = parser.parse_args()
     os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="kakaclo-bench-"))

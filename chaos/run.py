@@ -504,8 +504,170 @@ def hardening_rows(drips: int, echoes: int, seed: int) -> list[Row]:
         server.stop()
 
 
+BATCH_KILL_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[3])
+from chaos.run import context
+from airflow_provider_kakaclo.operators.orders import PlaceOrdersOperator
+PlaceOrdersOperator(task_id="place", conn_id="kakaclo_default", orders=json.loads(sys.argv[1]),
+                    max_failures=1000).execute(context(sys.argv[2]))
+"""
+
+
+def kill_batch_midway(sandbox, orders: list[dict], run_id: str) -> None:
+    """Run one batch in its own process; once half of it is placed, hold the next create's reply and SIGKILL."""
+    refs = {o["merchant_order_id"] for o in orders}
+
+    def placed() -> int:
+        return sum(1 for o in sandbox.kakaclo.orders() if o.get("customOrderId") in refs)
+
+    proc = subprocess.Popen([sys.executable, "-c", BATCH_KILL_PROBE, json.dumps(orders), run_id, str(REPO)],
+                            env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    try:
+        while placed() < len(orders) // 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        sandbox.add_fault("kakaclo", "POST", CREATE, "delay_after_commit", seconds=30)
+        before = placed()
+        while placed() == before and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)  # the next create is committed; its reply is held back
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        sandbox.clear_faults("kakaclo")
+
+
+class StateStore(dict):
+    def set(self, key, value, **_):
+        self[key] = value
+
+
+def orders_kakaclo_batches(sandbox, url: str, n: int, rng: random.Random, batch_size: int = 100) -> Row:
+    """#17: n orders in batches (checks on, 20 SKUs x 5 countries) under the create faults, one batch SIGKILLed."""
+    from airflow_provider_kakaclo.operators.orders import PlaceOrdersOperator
+
+    row = Row(f"orders: KakaClo PlaceOrdersOperator, batches of {batch_size}", n,
+              expected=f"{n} orders, 0 duplicates, 0 lost")
+    sandbox.reset(balance=10_000_000, switches={"kakaclo": {"rate_limit_enabled": False}})
+    skus = sandbox.kakaclo.skus(limit=20, status=1)
+    for sku in skus:
+        sandbox.kakaclo.set_stock(sku, "G007", n * 10)
+    set_kakaclo(url, KAKACLO_TOKEN)
+    countries = ["US", "GB", "DE", "FR", "AU"]
+    orders = [{"merchant_order_id": f"CHAOS-B-{i:05d}", "orderAddresses": {**ADDRESS, "country": countries[i % 5]},
+               "orderItemsList": [{"sku": skus[rng.randrange(len(skus))], "quantity": 1}],
+               "channelType": "Standard"} for i in range(n)]
+    batches = [orders[i:i + batch_size] for i in range(0, n, batch_size)]
+    kill_batch = rng.randrange(len(batches))
+    kinds = ["hang_before", "drop_after_commit", "status_503", "storm_429", "truncate"]
+    for b, chunk in enumerate(batches):
+        run_id, store = f"chaos-batch-{b}", StateStore() if b % 2 else None
+        if b == kill_batch:
+            row.faults["sigkill mid-batch"] += 1
+            kill_batch_midway(sandbox, chunk, run_id)
+        for kind in rng.sample(kinds, 3):
+            row.faults[kind] += 1
+            if kind == "hang_before":
+                sandbox.add_fault("kakaclo", "POST", CREATE, "hang", seconds=1.5)
+            elif kind == "drop_after_commit":
+                sandbox.fail_next("kakaclo", "POST", CREATE, after_commit=True, count=rng.randint(1, 3))
+            elif kind == "truncate":
+                sandbox.add_fault("kakaclo", "POST", CREATE, "drop_after_commit", style="truncate")
+            elif kind == "status_503":
+                sandbox.fail_next("kakaclo", "POST", CREATE, status=503, count=rng.randint(1, 3))
+            elif kind == "storm_429":
+                sandbox.add_fault("kakaclo", None, None, "status", status=429, count=rng.randint(3, 8),
+                                  retry_after=0.05)
+
+        def run_batch(rid=run_id, chunk=chunk, store=store):
+            ctx = {**context(rid), "task_state_store": store}
+            return PlaceOrdersOperator(task_id="place", conn_id="kakaclo_default", orders=chunk).execute(ctx)
+
+        attempt_with_retries(run_batch)
+        sandbox.clear_faults("kakaclo")
+    refs = Counter(o.get("customOrderId") for o in sandbox.kakaclo.orders())
+    wanted = {o["merchant_order_id"] for o in orders}
+    duplicates = sum(c - 1 for ref, c in refs.items() if c > 1)
+    lost = len(wanted - set(refs))
+    row.observed = f"{sum(refs[r] for r in wanted)} orders, {duplicates} duplicates, {lost} lost"
+    row.holds = row.observed == row.expected and set(refs) == wanted
+    return row
+
+
+def orders_kakaclo_pairs(sandbox, url: str, pairs: int, rng: random.Random) -> Row:
+    """#16.7: two tries of one reference started together (no shared lock): one live order per reference.
+
+    Half the pairs share an explicit order number (two DAG runs), half are two first tries of one task
+    instance with its generated reference (a rerun while the old process still runs): neither scans
+    before creating, so only the check after the create can keep one.
+    """
+    from airflow_provider_kakaclo.operators.orders import stable_reference
+
+    row = Row("concurrent tries per reference: KakaClo (pairs)", pairs,
+              expected=f"{pairs} live orders, 0 duplicates")
+    live_total = duplicates = errors = 0
+    for first in range(0, pairs, PAIRS_PER_ACCOUNT):  # a fresh account per 100 pairs keeps each scan one page
+        sandbox.reset(balance=10_000_000, switches={"kakaclo": {"rate_limit_enabled": False}})
+        sku = sandbox.kakaclo.skus(limit=1, status=1)[0]
+        sandbox.kakaclo.set_stock(sku, "G007", PAIRS_PER_ACCOUNT * 30)
+        set_kakaclo(url, KAKACLO_TOKEN)
+        order = {"orderAddresses": ADDRESS, "orderItemsList": [{"sku": sku, "quantity": 1}],
+                 "channelType": "Standard"}
+        references = []
+        for i in range(first, min(first + PAIRS_PER_ACCOUNT, pairs)):
+            explicit = i % 2 == 0
+            ctx = context(f"chaos-pair-{i}")
+            ctx["ti"].try_number = 1
+            reference = f"CHAOS-PAIR-{i:05d}" if explicit else stable_reference(ctx)
+            references.append(reference)
+            row.faults["explicit reference" if explicit else "first tries, generated reference"] += 1
+            results = run_pair(order, ctx, reference if explicit else None)
+            errors += sum(isinstance(r, Exception) for r in results)
+            row.faults["twin created, then cancelled"] += len({o for r in results if isinstance(r, dict)
+                                                               for o in r.get("duplicates_cancelled", [])})
+        refunded = {str(r["orderId"]) for r in sandbox.kakaclo.refunds()}
+        live = Counter(o.get("customOrderId") for o in sandbox.kakaclo.orders() if str(o["id"]) not in refunded)
+        live_total += sum(min(live[r], 1) for r in references)
+        duplicates += sum(live[r] - 1 for r in references if live[r] > 1)
+    row.observed = f"{live_total} live orders, {duplicates} duplicates"
+    if errors:
+        row.observed += f", {errors} tries failed"
+    row.holds = row.observed == row.expected
+    return row
+
+
+PAIRS_PER_ACCOUNT = 100
+
+
+def run_pair(order: dict, ctx: dict, merchant_order_id: str | None) -> list:
+    """Two PlaceOrderOperator tries of one reference, released at the same instant; their results."""
+    import threading
+
+    from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator
+
+    barrier, results = threading.Barrier(2), []
+
+    def one():
+        barrier.wait()
+        op = PlaceOrderOperator(task_id="place", conn_id="kakaclo_default", order=order,
+                                merchant_order_id=merchant_order_id,
+                                check_stock=False, check_freight=False, check_balance=False)
+        try:
+            results.append(attempt_with_retries(lambda: op.execute(ctx))[0])
+        except Exception as err:
+            results.append(err)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results
+
+
 def run_campaign(orders: int, bird_orders: int, kills: int, sync_runs: int, seed: int,
-                 drips: int = 0, echoes: int = 0) -> list[Row]:
+                 drips: int = 0, echoes: int = 0, batch_orders: int | None = None,
+                 pairs: int | None = None) -> list[Row]:
     from airflow_provider_kakaclo.sandbox import SandboxClient, ThreadedSandbox
 
     rng = random.Random(seed)
@@ -520,9 +682,22 @@ def run_campaign(orders: int, bird_orders: int, kills: int, sync_runs: int, seed
             upsert_interrupted(sandbox, server.url, sync_runs, rng),
             *([slow_drip(sandbox, server.url, drips, rng)] if drips else []),
             *([echoed_secrets(sandbox, server.url, echoes, rng)] if echoes else []),
+            *order_rows(sandbox, server.url, orders if batch_orders is None else batch_orders,
+                        orders if pairs is None else pairs, rng),
         ]
     finally:
         server.stop()
+
+
+def order_rows(sandbox, url: str, batch_orders: int, pairs: int, rng: random.Random) -> list[Row]:
+    """The batch placer's row and the concurrent-tries row (skipped when their count is 0)."""
+    rows = []
+    if batch_orders:
+        size = min(100, max(8, batch_orders // 3))
+        rows.append(orders_kakaclo_batches(sandbox, url, batch_orders, rng, batch_size=size))
+    if pairs:
+        rows.append(orders_kakaclo_pairs(sandbox, url, pairs, rng))
+    return rows
 
 
 def print_table(rows: list[Row]) -> None:
@@ -541,6 +716,8 @@ def main() -> int:
     parser.add_argument("--bird-orders", type=int, default=1000)
     parser.add_argument("--kills", type=int, default=10, help="orders per vendor placed under SIGKILL")
     parser.add_argument("--sync-runs", type=int, default=10)
+    parser.add_argument("--batch-orders", type=int, default=1000, help="orders placed in batches of 100")
+    parser.add_argument("--pairs", type=int, default=1000, help="references each tried twice at once")
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--drips", type=int, default=60, help="calls answered by a slow-drip reply")
     parser.add_argument("--echoes", type=int, default=300, help="calls answered by a reply quoting credentials")
@@ -548,7 +725,7 @@ def main() -> int:
     logging.disable(logging.WARNING)  # the campaign provokes thousands of retries: keep the table readable
     started = time.monotonic()
     rows = run_campaign(args.orders, args.bird_orders, args.kills, args.sync_runs, args.seed, args.drips,
-                        args.echoes)
+                        args.echoes, batch_orders=args.batch_orders, pairs=args.pairs)
     print_table(rows)
     print(f"\n{time.monotonic() - started:.0f} s, seed {args.seed}")
     return 0 if all(r.holds for r in rows) else 1

@@ -1,14 +1,16 @@
 """The pipeline sellers run: place pending shop orders with KakaClo, wait for shipment, write back.
 
 Every few minutes it claims the rows of ``shop_orders`` still ``pending`` (an embedded SQLite file by
-default; set ``SQL_CONN_ID`` to any common-sql connection such as PostgreSQL), places each one as a
-mapped ``PlaceOrderOperator`` with the row's own order number as merchant reference, waits for
-shipment with mapped deferrable sensors (no worker slot held), and writes the vendor order id,
-status and tracking codes back to the row.
+default; set ``SQL_CONN_ID`` to any common-sql connection such as PostgreSQL), places them in one
+``PlaceOrdersOperator`` batch with each row's own order number as merchant reference (one
+reconciliation scan and aggregated pre-checks for the whole batch, then one create per order), waits
+for shipment with mapped deferrable sensors (no worker slot held), and writes the vendor order id,
+status and tracking codes back to the row. A row the vendor refuses is marked ``failed`` with the
+reason; the others go on.
 
 An order is never placed twice, even across DAG runs: the row records when it was first attempted,
-and ``reconcile_since`` makes the operator look for an order carrying that order number since then
-before it places anything.
+and ``reconcile_since`` (the earliest first attempt of the claimed rows) makes the batch look for
+orders carrying those order numbers since then before it places anything.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 import pendulum
 from airflow.sdk import dag, task
 
-from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator
+from airflow_provider_kakaclo.operators.orders import PlaceOrdersOperator
 from airflow_provider_kakaclo.sensors.orders import OrderStatusSensor
 
 CONN_ID = "kakaclo_default"
@@ -63,9 +65,9 @@ def _now() -> str:
     doc_md=__doc__,
 )
 def order_fulfilment():
-    @task
-    def claim_pending(limit: int = 50) -> list[dict]:
-        """Mark up to ``limit`` pending rows as ``placing`` (one transaction) and return them."""
+    @task(multiple_outputs=True)
+    def claim_pending(limit: int = 50) -> dict:
+        """Mark up to ``limit`` pending rows as ``placing`` (one transaction); return them as one batch."""
         now = _now()
         expired = (datetime.now(timezone.utc) - CLAIM_LEASE).isoformat(timespec="seconds")
         hook = db()
@@ -86,43 +88,51 @@ def order_fulfilment():
                     (now, now, now, merchant_id),
                 )
             conn.commit()
-            if not ids:
-                return []
-            cur.execute(
-                f"SELECT merchant_order_id, order_json, first_attempted_at FROM {TABLE} "
-                f"WHERE merchant_order_id IN ({', '.join([ph] * len(ids))})",
-                ids,
-            )
-            rows = cur.fetchall()
+            rows = []
+            if ids:
+                cur.execute(
+                    f"SELECT merchant_order_id, order_json, first_attempted_at FROM {TABLE} "
+                    f"WHERE merchant_order_id IN ({', '.join([ph] * len(ids))})",
+                    ids,
+                )
+                rows = cur.fetchall()
         print(f"claimed {len(rows)} pending orders: {[r[0] for r in rows]}")
-        return [
-            {"merchant_order_id": r[0], "order": json.loads(r[1]), "reconcile_since": r[2]} for r in rows
-        ]
+        return {
+            "orders": [{**json.loads(r[1]), "merchant_order_id": r[0]} for r in rows],
+            "since": min((r[2] for r in rows), default=now),
+        }
 
     claimed = claim_pending()
 
-    placed = PlaceOrderOperator.partial(
+    placed = PlaceOrdersOperator(
         task_id="place",
         conn_id=CONN_ID,
+        orders=claimed["orders"],
+        reconcile_since=claimed["since"],
+        max_failures=50,  # a refused row is marked failed below; the batch goes on
         retries=3,
         retry_delay=pendulum.duration(seconds=10),
-        map_index_template="{{ task.merchant_order_id }}",
-    ).expand_kwargs(claimed)
+    )
 
     @task(trigger_rule="all_done")
-    def record_placed(results: list[dict | None]) -> list[str]:
-        """Write each placed order's vendor id back; return the ids to wait for."""
-        done = [r for r in results if r]
+    def record_placed(batch: dict | None) -> list[str]:
+        """Write each placed order's vendor id (and each refusal) back; return the ids to wait for."""
+        batch = batch or {"order_ids": {}, "found": [], "failed": {}}
         hook = db()
-        for r in done:
+        ph = hook.placeholder
+        for ref, order_id in batch["order_ids"].items():
             hook.run(
-                f"UPDATE {TABLE} SET status = 'placed', vendor_order_id = {hook.placeholder}, "
-                f"vendor_status = {hook.placeholder}, updated_at = {hook.placeholder} "
-                f"WHERE merchant_order_id = {hook.placeholder}",
-                parameters=(r["order_id"], r["status"], _now(), r["merchant_order_id"]),
+                f"UPDATE {TABLE} SET status = 'placed', vendor_order_id = {ph}, vendor_status = 'placed', "
+                f"updated_at = {ph} WHERE merchant_order_id = {ph}",
+                parameters=(order_id, _now(), ref),
             )
-        print(f"placed {len(done)} orders: {[(r['merchant_order_id'], r['order_id'], r['placed']) for r in done]}")
-        return [r["order_id"] for r in done]
+        for ref, reason in batch["failed"].items():
+            hook.run(f"UPDATE {TABLE} SET status = 'failed', vendor_status = {ph}, updated_at = {ph} "
+                     f"WHERE merchant_order_id = {ph}", parameters=(reason[:500], _now(), ref))
+        found = set(batch["found"])
+        done = [(ref, order_id, ref not in found) for ref, order_id in sorted(batch["order_ids"].items())]
+        print(f"placed {len(done)} orders: {done}; failed: {batch['failed']}")
+        return list(batch["order_ids"].values())
 
     order_ids = record_placed(placed.output)
 

@@ -62,6 +62,22 @@ echo
 run_dag order_fulfilment
 echo
 "$BIN/python" scripts/shop_orders.py show --title "after order_fulfilment" 2>/dev/null
+
+# A day's orders exported by the shop as CSV, placed in one batch task.
+export KAKACLO_DAILY_ORDERS_DIR="$PWD/.demo/daily_orders"
+mkdir -p "$KAKACLO_DAILY_ORDERS_DIR"
+"$BIN/python" - "$SKUS" "$KAKACLO_DAILY_ORDERS_DIR/orders-$(date -u +%F).csv" <<'PY'
+import csv, sys
+skus, path = sys.argv[1].split(","), sys.argv[2]
+with open(path, "w", newline="") as handle:
+    out = csv.writer(handle)
+    out.writerow(["merchant_order_id", "sku", "quantity", "recipient", "phone", "country", "province", "city",
+                  "street1", "zip", "channel_type"])
+    for i in range(8):
+        out.writerow([f"DAY-{2001 + i // 2}", skus[i % len(skus)], 1, f"Customer {i // 2}", "+1 555 0100",
+                      ["US", "GB", "DE", "FR"][i // 2], "CA", "City", "1 Market St", "94105", "Standard"])
+PY
+run_dag kakaclo_daily_orders_csv
 run_dag kakaclo_stock_sync
 run_dag low_stock_report
 run_dag kakaclo_catalog_sync

@@ -446,50 +446,16 @@ class KakaCloHook(VendorHook):
     ) -> dict[str, Any]:
         """Read-only checks before spending money: SKUs on sale with stock, freight, balance.
 
+        A batch of one for :meth:`precheck_orders` (stock from the product reply when it carries it;
+        a balance reply it cannot read skips that check with a warning).
+
         :return: ``items_amount``, ``freight`` and ``balance`` (decimal strings) of what was checked.
         :raises PrecheckError: naming every SKU or amount that stops the order.
         """
-        from decimal import Decimal
-
-        body = self.validate_order(order)
-        lines = body["orderItemsList"]
-        wanted: dict[str, int] = {}
-        for line in lines:
-            wanted[line["sku"]] = wanted.get(line["sku"], 0) + line["quantity"]
-        result: dict[str, Any] = {}
-        problems: list[str] = []
-        prices: dict[str, Decimal] = {}
-        if stock or balance:
-            found = {s.sku: s for p in self.iter_products(skus=list(wanted)) for s in p.skuDetails}
-            prices = {sku: found[sku].price or Decimal(0) for sku in wanted if sku in found}
-            problems += [f"SKU {sku} does not exist" for sku in wanted if sku not in found]
-            if stock:
-                levels = {row.sku: row.total for row in self.iter_stocks(skus=[s for s in wanted if s in found])}
-                for sku, qty in wanted.items():
-                    if sku not in found:
-                        continue
-                    if found[sku].skuStatus != ON_SHELF:
-                        problems.append(f"SKU {sku} is not on sale (skuStatus={found[sku].skuStatus})")
-                    elif levels.get(sku, 0) < qty:
-                        problems.append(f"SKU {sku} has {levels.get(sku, 0)} in stock, {qty} wanted")
-            result["items_amount"] = str(sum((prices.get(s, 0) * q for s, q in wanted.items()), Decimal(0)))
-        if freight and not problems:
-            channel = body.get("channelType", "Standard")
-            trial = {c.channelType: c for c in self.trial_split_freight(lines, body["orderAddresses"]["country"])}
-            if channel not in trial:
-                problems.append(f"channelType {channel} is not offered to {body['orderAddresses']['country']} "
-                                f"(offered: {', '.join(sorted(k for k in trial if k))})")
-            else:
-                result["freight"] = str(trial[channel].estimatedFreight or 0)
-        if balance and not problems:
-            available = self._readable_balance()
-            needed = Decimal(result.get("items_amount", "0")) + Decimal(result.get("freight", "0"))
-            result["balance"] = "unread (check skipped)" if available is None else str(available)
-            if available is not None and available < needed:
-                problems.append(f"balance {available} USD does not cover items + freight = {needed} USD")
+        ((problems, checks),) = self.precheck_orders([order], stock=stock, freight=freight, balance=balance)
         if problems:
             raise PrecheckError(VENDOR, "order pre-check", "; ".join(problems))
-        return result
+        return checks
 
     def find_order(self, reference: str, *, since: Any, until: Any = None):
         """The order whose ``customOrderId`` is ``reference``, created between ``since`` and ``until``.
@@ -716,6 +682,79 @@ class KakaCloHook(VendorHook):
     @staticmethod
     def _pages(fetch, **query: Any) -> Iterator:
         return walk_pages(fetch, "pageNumber", **query)
+
+    # ------------------------------------------------------------------ batch order capability
+    def find_orders(self, references: Iterable[str], *, since: Any, until: Any = None) -> dict[str, list]:
+        """Every order carrying one of ``references``, created in the window: one scan for all of them.
+
+        :return: reference -> the normalized status of each order carrying it (usually one).
+        """
+        import datetime as dt
+
+        wanted = set(references)
+        until = until or dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+        found: dict[str, list] = {}
+        for order in self.iter_orders(create_start=_iso(since), create_end=_iso(until)):
+            if order.customOrderId in wanted:
+                found.setdefault(order.customOrderId, []).append(order_status(order))
+        return found
+
+    def precheck_orders(
+        self, orders: list[Any], *, stock: bool = True, freight: bool = True, balance: bool = True
+    ) -> list[tuple[list[str], dict[str, str]]]:
+        """Pre-check many orders at once: distinct SKUs 30 a call (stock from the product reply when it
+        carries it), freight once per distinct lines and country, the balance once, debited per order.
+
+        :return: one ``(problems, checks)`` per order, in order; no problems: it may be placed.
+        """
+        from decimal import Decimal
+
+        from airflow_provider_kakaclo.batches import (
+            SkuFacts,
+            evaluate_orders,
+            freight_key,
+            quantities,
+            sku_problems,
+        )
+
+        bodies = [self.validate_order(order) for order in orders]
+        wanted = sorted({sku for body in bodies for sku in quantities(body)})
+        facts: dict[str, SkuFacts] = {}
+        if (stock or balance) and wanted:
+            for product in self.iter_products(skus=wanted):
+                for sku in product.skuDetails:
+                    facts[sku.sku] = SkuFacts(sku.skuStatus, sku.price or Decimal(0), sku.stock)
+            unknown = [sku for sku in wanted if sku in facts and facts[sku].stock is None]
+            if stock and unknown:  # the product reply did not carry the stock: ask P4 for those only
+                for row in self.iter_stocks(skus=unknown):
+                    facts[row.sku].stock = row.total
+        trials: dict[tuple, dict] = {}
+        if freight:
+            levels = {sku: f.stock or 0 for sku, f in facts.items()} if stock else None
+            for body in bodies:
+                key = freight_key(body)
+                if key in trials or ((stock or balance) and sku_problems(quantities(body), facts, levels)):
+                    continue
+                channels = self.trial_split_freight(body["orderItemsList"], key[1])
+                trials[key] = {c.channelType: c.estimatedFreight or 0 for c in channels}
+        available = self._readable_balance() if balance else None
+        return evaluate_orders(bodies, facts, trials, available, stock=stock, freight=freight, balance=balance)
+
+    def cancel_order(self, order_id: str, remark: str) -> str:
+        """Cancel an order before shipment (the docs' refund of the whole order); an open refund is reused.
+
+        :return: the refund number.
+        """
+        existing = self.find_refund(order_id)
+        if existing is not None:
+            return existing[0]
+        try:
+            return self.refund_order(order_id, {"refundReason": "Other", "remark": remark})
+        except BusinessError:
+            existing = self.find_refund(order_id)  # a concurrent try asked first: that refund serves
+            if existing is None:
+                raise
+            return existing[0]
 
 
 def _refund_outcome(refunds: list, refund_id: str, order_id: str, *, by_order: bool = False,

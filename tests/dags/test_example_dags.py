@@ -163,6 +163,31 @@ def test_order_fulfilment_twice_over_the_same_pending_rows_places_each_order_onc
     assert "('SHOP-1001', " in proc.stdout + proc.stderr and "False)" in proc.stdout + proc.stderr
 
 
+def test_daily_orders_csv_dag_places_the_file_in_one_batch_once(airflow_env, sandbox, tmp_path):
+    import csv
+    import datetime as dt
+
+    env = {**airflow_env, "KAKACLO_DAILY_ORDERS_DIR": str(tmp_path)}
+    first, second = sandbox.kakaclo.skus(limit=2, status=1)
+    header = ["merchant_order_id", "sku", "quantity", "recipient", "phone", "country", "province", "city",
+              "street1", "zip", "channel_type"]
+    lines = [("DAY-1", first, 1), ("DAY-1", second, 2), ("DAY-2", first, 1), ("DAY-3", "NOPE_X_L", 1)]
+    path = tmp_path / f"orders-{dt.datetime.now(dt.timezone.utc).date().isoformat()}.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for ref, sku, qty in lines:
+            writer.writerow([ref, sku, qty, "Ada Lovelace", "+1 555 0100", "US", "CA", "SF", "1 Market St",
+                             "94105", "Standard"])
+    proc = run(["dags", "test", "kakaclo_daily_orders_csv"], env)
+    out = proc.stdout + proc.stderr
+    assert "state=success" in out
+    assert "'placed': 2" in out and "DAY-3" in out and "does not exist" in out
+    assert sorted(o["customOrderId"] for o in sandbox.kakaclo.orders()) == ["DAY-1", "DAY-2"]
+    by_route = sandbox.stats("kakaclo")["by_route"]
+    assert by_route["POST /openapi/v2/order/orders"] == 2 and by_route["GET /openapi/v1/product/products"] == 1
+
+
 def test_stock_sync_dag_then_the_asset_scheduled_report(airflow_env, sandbox):
     sandbox.reset(catalog_size=900)
     proc = run(["dags", "test", "kakaclo_stock_sync"], airflow_env)
