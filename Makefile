@@ -48,11 +48,11 @@ SERVICES = KAKACLO_TEST_POSTGRES_URI=$$(bash scripts/postgres.sh start) KAKACLO_
 
 test-latest: venv
 	$(PY) -c "import airflow; print('Airflow', airflow.__version__)"
-	$(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
+	$(SERVICES) KAKACLO_EXPECT_OPENLINEAGE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 test-floor: venv-floor
 	$(FLOOR_PY) -c "import airflow; print('Airflow', airflow.__version__)"
-	$(SERVICES) $(FLOOR_PY) -m pytest $(PYTEST_ARGS)
+	$(SERVICES) KAKACLO_EXPECT_OPENLINEAGE=0 $(FLOOR_PY) -m pytest $(PYTEST_ARGS)
 
 RUNS ?= 5
 test-load: venv
