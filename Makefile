@@ -10,11 +10,12 @@ FLOOR_PY := $(FLOOR_VENV)/bin/python
 PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv-floor lint test test-latest test-floor demo bench chaos sandbox clean
+.PHONY: help venv venv-floor lint test test-latest test-floor test-load demo bench chaos sandbox clean
 
 help:
 	@echo "make demo   - example DAGs in real Airflow against the sandbox (SQLite)"
 	@echo "make test   - lint + every test, on Airflow 3.3.x and on the 3.1.8 floor"
+	@echo "make test-load - trigger/sensor/operator tests 5 times with every core busy (RUNS=n)"
 	@echo "make bench  - benchmarks against the sandbox, table + bench/results.json"
 	@echo "make chaos  - the fault campaign (orders under faults, syncs interrupted), one table"
 	@echo "make sandbox - run the vendor sandbox on http://127.0.0.1:8980 (orders ship on their own after 15 s; AUTOPILOT=0 turns that off)"
@@ -48,11 +49,15 @@ SERVICES = KAKACLO_TEST_POSTGRES_URI=$$(bash scripts/postgres.sh start) KAKACLO_
 
 test-latest: venv
 	$(PY) -c "import airflow; print('Airflow', airflow.__version__)"
-	$(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
+	$(SERVICES) KAKACLO_EXPECT_OPENLINEAGE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 test-floor: venv-floor
 	$(FLOOR_PY) -c "import airflow; print('Airflow', airflow.__version__)"
-	$(SERVICES) $(FLOOR_PY) -m pytest $(PYTEST_ARGS)
+	$(SERVICES) KAKACLO_EXPECT_OPENLINEAGE=0 $(FLOOR_PY) -m pytest $(PYTEST_ARGS)
+
+RUNS ?= 5
+test-load: venv
+	PYTHON=$(PY) bash scripts/under_load.sh $(RUNS) $(PYTEST_ARGS)
 
 demo: venv
 	VENV=$(VENV) bash scripts/demo.sh

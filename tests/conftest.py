@@ -36,6 +36,28 @@ def kakaclo_mock_conn(monkeypatch):
 SANDBOX_TOKEN = "sandbox-kakaclo-token"
 
 
+def reset_secrets_masker() -> None:
+    """Empty Airflow's secrets masker (the task SDK's, which ``mask_secret`` fills on 3.1 and 3.3)."""
+    from airflow.sdk._shared.secrets_masker import reset_secrets_masker as reset
+
+    reset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_global_state():
+    """Process-wide state starts empty in every test: Airflow's secrets masker (so a test of masking
+    sees only what this test registered), the triggers' shared order watches (keyed by the event
+    loop's id, which a new loop may reuse) and the client-side rate-limit buckets."""
+    from airflow_provider_kakaclo.transport import limiter
+    from airflow_provider_kakaclo.triggers.orders import _OrderWatch
+
+    reset_secrets_masker()
+    _OrderWatch._watches.clear()
+    limiter._buckets.clear()
+    yield
+    _OrderWatch._watches.clear()
+
+
 @pytest.fixture(scope="session")
 def sandbox_server():
     """One sandbox over real HTTP on a free loopback port for the whole session."""

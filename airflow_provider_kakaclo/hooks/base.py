@@ -351,7 +351,10 @@ class VendorHook(BaseHook):
 
         backend = self.extras.get("rate_limit_backend") or None
         if backend:
-            mask(backend)  # a Redis URL may carry a password
+            from urllib.parse import urlsplit
+
+            mask(backend)  # a Redis URL may carry a password: masked whole, and the password alone
+            mask(urlsplit(str(backend)).password)
         return shared_bucket(
             self.vendor,
             settings.base_url,

@@ -11,6 +11,19 @@ import pytest
 from airflow_provider_kakaclo.operators.stock import StockSyncOperator
 
 OPENLINEAGE = importlib.util.find_spec("airflow.providers.openlineage") is not None
+#: Set by the Makefile: 1 in test-latest (the [lineage] extra is installed), 0 in test-floor.
+EXPECTED = os.environ.get("KAKACLO_EXPECT_OPENLINEAGE")
+
+
+@pytest.mark.skipif(EXPECTED is None, reason="KAKACLO_EXPECT_OPENLINEAGE is not set (make test sets it per venv)")
+def test_openlineage_is_installed_exactly_where_the_run_expects_it():
+    """Without this, a venv that lost the OpenLineage provider would pass every lineage test below
+    through their 'not installed' branch, and the facets would go untested."""
+    expected = EXPECTED.strip().lower() in ("1", "true", "yes")
+    assert OPENLINEAGE == expected, (
+        f"KAKACLO_EXPECT_OPENLINEAGE={EXPECTED} but apache-airflow-providers-openlineage is "
+        f"{'installed' if OPENLINEAGE else 'missing'} in {sys.prefix}: "
+        + ("install the [lineage] extra" if expected else "this venv should be the one without it"))
 
 
 PG_URI = os.environ.get("KAKACLO_TEST_POSTGRES_URI")

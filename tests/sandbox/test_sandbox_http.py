@@ -61,12 +61,13 @@ def test_drop_before_and_hang_do_not_process(server, control):
     control.fail_next("kakaclo", "POST", ORDERS)
     with pytest.raises(requests.exceptions.ConnectionError):
         create(server, order_body(sku, customOrderId="never"))
-    control.add_fault("kakaclo", "POST", ORDERS, "hang", seconds=0.6)
-    started = time.monotonic()
-    with pytest.raises(requests.exceptions.ReadTimeout):
+    control.add_fault("kakaclo", "POST", ORDERS, "hang", seconds=1.0)
+    with pytest.raises(requests.exceptions.ReadTimeout):  # not the drop the hang ends in: the client gave up first
         create(server, order_body(sku, customOrderId="never"), timeout=0.2)
-    assert time.monotonic() - started < 0.5
-    time.sleep(0.7)
+    deadline = time.monotonic() + 60
+    while control.stats("kakaclo")["by_status"].get("dropped", 0) < 2:  # the hang has ended, in its drop
+        assert time.monotonic() < deadline, "the hung request never ended"
+        time.sleep(0.05)
     assert control.kakaclo.order_count("never") == 0
 
 
@@ -115,13 +116,13 @@ def test_every_client_method(server, control):
     assert len(kk.skus(limit=100)) == 50
 
 
-def test_sustains_a_few_hundred_requests_per_second_with_limits_off(server, control):
+def test_answers_every_request_of_a_burst_with_limits_off(server, control):
+    """Far past the 120 burst, back to back: nothing throttled (its speed is bench material)."""
     control.set_switches("kakaclo", rate_limit_enabled=False)
     sku = control.kakaclo.skus(limit=1)[0]
     session = requests.Session()
-    started = time.perf_counter()
     for _ in range(300):
         response = session.get(server.kakaclo_url + "/openapi/v1/product/stocks", params={"skus": sku},
-                               headers=AUTH, timeout=5)
+                               headers=AUTH, timeout=30)
         assert response.status_code == 200
-    assert 300 / (time.perf_counter() - started) > 150  # sequential, one client; typically 500+
+    assert control.stats("kakaclo")["by_route_status"]["GET /openapi/v1/product/stocks"] == {"200": 300}

@@ -11,6 +11,17 @@ async def first_event(trigger, advance=None):
     agen = trigger.run()
     if advance:
         asyncio.get_running_loop().call_later(0.2, advance)
-    event = await asyncio.wait_for(agen.__anext__(), timeout=20)
+    event = await asyncio.wait_for(agen.__anext__(), timeout=60)  # bounds a hang only
     await agen.aclose()
     return event.payload
+
+
+async def cycles_done(watch, n: int, deadline: float = 60.0) -> None:
+    """Return once ``watch`` (an ``_OrderWatch``) has completed ``n`` poll cycles: the test waits for
+    the event it needs, not for a wall-clock guess of how many cycles fit in a sleep. ``deadline``
+    only bounds a hang (a generous one: a loaded 2-core machine is slow, never wrong)."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + deadline
+    while watch.cycles < n:
+        assert loop.time() < give_up, f"the watch completed {watch.cycles} of {n} cycles in {deadline:.0f} s"
+        await asyncio.sleep(0.02)

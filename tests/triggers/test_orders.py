@@ -10,7 +10,7 @@ import pytest
 from airflow_provider_kakaclo.hooks.kakaclo import KakaCloHook
 from airflow_provider_kakaclo.triggers.orders import OrderStatusTrigger, _OrderWatch
 from tests.conftest import SANDBOX_TOKEN, set_connection
-from tests.triggers.conftest import first_event
+from tests.triggers.conftest import cycles_done, first_event
 
 ADDRESS = {"country": "US", "phone": "+1 555 0100", "recipient": "Ada Lovelace", "province": "CA"}
 
@@ -67,18 +67,18 @@ def test_waiting_orders_on_one_connection_share_one_call_per_250(kakaclo_conn, s
     async def wait_all():
         triggers = [OrderStatusTrigger("kakaclo_default", i, "shipped", poll_interval=0.3) for i in ids]
         tasks = [asyncio.ensure_future(first_event(t)) for t in triggers]
-        await asyncio.sleep(1.0)  # about three poll cycles with every order still waiting
         watch = _OrderWatch.get("kakaclo_default", 0.3)
+        await cycles_done(watch, 3)  # three poll cycles with every order still waiting, however slow the machine
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await asyncio.wait_for(watch.task, 10)  # the cycle under way completes, then the watch stops
-        return watch.calls
+        await asyncio.wait_for(watch.task, 60)  # the cycle under way completes, then the watch stops
+        return watch.calls, watch.cycles
 
-    calls = asyncio.run(wait_all())
+    calls, cycles = asyncio.run(wait_all())
     served = sandbox.stats("kakaclo")["by_route"]["GET /openapi/v2/order/orders"]
     assert served == calls
-    assert calls >= 4 and calls % 2 == 0  # every cycle: ceil(260 / 250) = 2 calls, never one per order
+    assert cycles >= 3 and calls == 2 * cycles  # every cycle: ceil(260 / 250) = 2 calls, never one per order
 
 
 @pytest.mark.parametrize("target", ["paid", "shipped"])
@@ -115,7 +115,7 @@ def test_an_order_joining_a_running_watch_also_waits_one_interval(kakaclo_conn, 
     async def run():
         loop = asyncio.get_running_loop()
         waiting = asyncio.ensure_future(first_event(OrderStatusTrigger("kakaclo_default", first_id, "shipped", 1.0)))
-        await asyncio.sleep(1.5)  # the watch is running and has looked once
+        await cycles_done(_OrderWatch.get("kakaclo_default", 1.0), 1)  # the watch is running and has looked once
         joined = loop.time()
         event = await first_event(OrderStatusTrigger("kakaclo_default", late_id, "shipped", 1.0))
         waiting.cancel()
