@@ -22,6 +22,14 @@ class VendorOrderLink(BaseOperatorLink):
         return XCom.get_value(ti_key=ti_key, key=ORDER_URL_KEY) or ""
 
 
+def reserve_order_url(context) -> None:
+    """Push an empty order URL first thing: a task that fails before the order is known still has the
+    key, so Airflow's link look-up at the end of the task finds it instead of logging "XCom not found"."""
+    ti = context.get("ti") if hasattr(context, "get") else None
+    if ti is not None:
+        ti.xcom_push(key=ORDER_URL_KEY, value="")
+
+
 def push_order_url(context, url: str | None) -> None:
     """Push the order's URL for :class:`VendorOrderLink` (empty when the vendor has no page: no link)."""
     context["ti"].xcom_push(key=ORDER_URL_KEY, value=url or "")

@@ -156,9 +156,10 @@ class PlaceOrderOperator(VendorRetryPolicyMixin, BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_kakaclo.capabilities import OrderPlacer, capability, hook_for
-        from airflow_provider_kakaclo.links import push_order_url
+        from airflow_provider_kakaclo.links import push_order_url, reserve_order_url
         from airflow_provider_kakaclo.locks import reference_lease
 
+        reserve_order_url(context)
         placer = capability(hook_for(self.conn_id), OrderPlacer, "place orders")
         order = placer.validate_order(self._order())
         reference = str(self.merchant_order_id or stable_reference(context)).strip()
@@ -569,8 +570,9 @@ class RefundOrderOperator(VendorRetryPolicyMixin, BaseOperator):
         from airflow_provider_kakaclo._compat import AirflowFailException
         from airflow_provider_kakaclo.capabilities import OrderRefunder, OrderTracker, capability, hook_for
         from airflow_provider_kakaclo.lifecycle import PARTIALLY_SHIPPED, PROGRESSION
-        from airflow_provider_kakaclo.links import push_order_url
+        from airflow_provider_kakaclo.links import push_order_url, reserve_order_url
 
+        reserve_order_url(context)
         hook = hook_for(self.conn_id)
         refunder = capability(hook, OrderRefunder, "refund orders")
         order_id = str(self.order_id).strip()

@@ -67,8 +67,9 @@ class OrderStatusSensor(VendorRetryPolicyMixin, BaseSensorOperator):
 
     def execute(self, context: Context) -> Any:
         from airflow_provider_kakaclo.lifecycle import check_target
-        from airflow_provider_kakaclo.links import push_order_url
+        from airflow_provider_kakaclo.links import push_order_url, reserve_order_url
 
+        reserve_order_url(context)
         check_target(self.target_status)
         if self.on_abnormal not in ABNORMAL_CHOICES:
             raise ValueError(f"on_abnormal must be one of {', '.join(ABNORMAL_CHOICES)}, got {self.on_abnormal!r}")

@@ -258,3 +258,23 @@ def test_refund_waits_in_the_worker_when_not_deferrable(kakaclo_conn, sandbox, s
     with pytest.raises(AirflowFailException, match="failed"):
         op.execute(make_context("refund"))
     helper.join()
+
+
+@pytest.mark.parametrize("which", ["place", "refund", "sensor"])
+def test_a_task_that_fails_early_still_has_its_order_url_key(which, kakaclo_conn, sandbox, make_context):
+    """Airflow reads the 'Vendor order' link's XCom when any task ends; a task that failed before the
+    order was known must have the key (empty), not make Airflow log 'XCom not found'."""
+    from airflow_provider_kakaclo.links import ORDER_URL_KEY
+    from airflow_provider_kakaclo.operators.orders import RefundOrderOperator
+    from airflow_provider_kakaclo.sensors.orders import OrderStatusSensor
+
+    context = make_context()
+    task = {
+        "place": lambda: PlaceOrderOperator(task_id="place", conn_id=kakaclo_conn, order={"orderItemsList": []}),
+        "refund": lambda: RefundOrderOperator(task_id="refund", conn_id=kakaclo_conn, order_id="1000000000001"),
+        "sensor": lambda: OrderStatusSensor(task_id="wait", conn_id=kakaclo_conn, order_id="1",
+                                            target_status="nowhere"),
+    }[which]()
+    with pytest.raises(Exception):  # noqa: B017 - each fails its own way; the key is what matters
+        task.execute(context)
+    assert context["ti"].xcom[ORDER_URL_KEY] == ""
