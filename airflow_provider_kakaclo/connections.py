@@ -85,6 +85,17 @@ CONNECTION_FORMS: dict[str, dict[str, Any]] = {
                                  "schema": {"type": ["integer", "null"], "minimum": 0, "default": 120}},
             "rate_limit_per_second": {**_COMMON_FIELDS["rate_limit_per_second"],
                                       "schema": {"type": ["number", "null"], "minimum": 0, "default": 2}},
+            "order_paging": {
+                "label": "Order list paging",
+                "description": "as_named: pageNumber/pageSize as named (default); swapped: for a server that "
+                               "reads them the other way round (the docs' descriptions are swapped).",
+                "schema": _choice(["as_named", "swapped"], "(none: as_named)"),
+            },
+            "custom_product_method": {
+                "label": "Custom product read method",
+                "description": "GET (the page's label, default) or POST (its curl) for C1/C3 reads.",
+                "schema": _choice(["GET", "POST"], "(none: GET)"),
+            },
         },
     },
     "qianyi": {
@@ -130,8 +141,15 @@ CONNECTION_FORMS: dict[str, dict[str, Any]] = {
             **_COMMON_FIELDS,
             "product_update_style": {
                 "label": "Product update style",
-                "description": "put: PUT /client/Product/<id>; repost: POST with id (undocumented either way).",
-                "schema": _choice(["put", "repost"], "(none: put)"),
+                "description": "post: POST /client/Product/ with id and the changed fields (documented); "
+                               "put: PUT /client/Product/<id> (undocumented, for an account that needs it).",
+                "schema": _choice(["post", "put"], "(none: post)"),
+            },
+            "stock_read": {
+                "label": "Stock read",
+                "description": "ids: as many product ids per call as fit the documented 255 characters; "
+                               "pages: 1,000 rows a call without ids, where the account pages that way.",
+                "schema": _choice(["ids", "pages"], "(none: ids)"),
             },
         },
     },

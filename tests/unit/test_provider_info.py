@@ -82,3 +82,22 @@ def test_airflow_builds_the_declared_form_from_either_source(airflow_forms, conn
         assert [v for v in extra[name]["schema"].get("enum") or [] if v is not None] == [
             v for v in spec["schema"].get("enum") or [] if v is not None], name
         assert extra[name]["value"] == spec["schema"].get("default"), name
+
+
+def test_every_extra_a_hook_reads_is_in_its_form_or_named_advanced():
+    """The forms hide the raw Extra field, so an extra a hook reads but no form offers could only be
+    set as JSON: each one is in the form, or listed here as an advanced, JSON-only setting."""
+    import re
+    from pathlib import Path
+
+    from airflow_provider_kakaclo.connections import CONNECTION_FORMS
+
+    advanced = {"rate_limit_backend", "connect_timeout", "max_attempts", "verify", "backoff_initial",
+                "backoff_max"}
+    package = Path(__file__).resolve().parents[2] / "airflow_provider_kakaclo"
+    for conn_type in CONNECTION_FORMS:
+        shared = (package / "hooks" / "base.py").read_text() + (package / "transport" / "core.py").read_text()
+        own = (package / "hooks" / f"{conn_type}.py").read_text()
+        read = set(re.findall(r'extras(?:\.get\(|\[)"([a-z_]+)"', shared + own))
+        offered = set(CONNECTION_FORMS[conn_type]["conn-fields"])
+        assert read - offered - advanced == set(), conn_type
