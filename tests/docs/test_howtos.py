@@ -69,6 +69,7 @@ def run_guide(path: Path, namespace: dict) -> int:
 @pytest.fixture
 def docs_namespace(sandbox, kakaclo_conn, qianyi_conn, birdsystem_conn, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # a snippet writing a file writes it here
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))  # the embedded stock database starts empty per guide
     return {"__name__": "howto", "sandbox": sandbox, "context": make_context(), "make_context": make_context}
 
 
