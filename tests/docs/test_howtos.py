@@ -120,3 +120,10 @@ def test_every_guide_is_linked_from_the_readme_and_the_provider_info():
         relative = guide.relative_to(ROOT).as_posix()
         assert f"]({relative})" in readme, f"README does not link {relative}"
         assert f"/{relative}" in linked, f"no integration lists {relative}"
+
+
+@pytest.mark.parametrize("path", GUIDES, ids=[p.stem for p in GUIDES])
+def test_relative_links_resolve(path):
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", path.read_text()):
+        if "://" not in target:
+            assert (path.parent / target).resolve().exists(), f"{path.name} links {target}, which does not exist"

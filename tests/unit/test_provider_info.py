@@ -101,3 +101,82 @@ def test_every_extra_a_hook_reads_is_in_its_form_or_named_advanced():
         read = set(re.findall(r'extras(?:\.get\(|\[)"([a-z_]+)"', shared + own))
         offered = set(CONNECTION_FORMS[conn_type]["conn-fields"])
         assert read - offered - advanced == set(), conn_type
+
+
+VENDORS = {"KakaClo": "kakaclo", "Qianyi ERP": "qianyi", "BirdSystem": "birdsystem"}
+
+
+def test_info_is_what_airflows_own_schemas_accept():
+    """The runtime schema ProvidersManager validates with, and provider.yaml's stricter item schemas
+    (integrations with their how-to guides, hooks, operators, sensors, triggers)."""
+    import json
+    from pathlib import Path
+
+    import airflow
+    import jsonschema
+    from airflow.providers_manager import _create_provider_info_schema_validator
+
+    _create_provider_info_schema_validator().validate(INFO)
+    yaml_schema = json.loads((Path(airflow.__file__).parent / "provider.yaml.schema.json").read_text())
+    for section in ("integrations", "hooks", "operators", "sensors", "triggers"):
+        jsonschema.validate(INFO[section], yaml_schema["properties"][section])
+    names = [i["integration-name"] for i in INFO["integrations"]]
+    assert names == list(VENDORS)
+    for section in ("hooks", "operators", "sensors", "triggers"):
+        assert {e["integration-name"] for e in INFO[section]} <= set(names), section
+
+
+def test_providers_manager_serves_the_integrations_and_guides():
+    from airflow.providers_manager import ProvidersManager
+
+    provider = ProvidersManager().providers["airflow-provider-kakaclo"]
+    assert provider.data["integrations"] == INFO["integrations"]
+    assert provider.data["operators"] == INFO["operators"]
+
+
+def test_every_vendor_links_existing_guides_starting_with_docs():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for integration in INFO["integrations"]:
+        guides = integration["how-to-guide"]
+        assert "/docs/howto/connections.md" in guides, integration["integration-name"]
+        for guide in guides:
+            assert guide.startswith("/docs/") and (root / guide.lstrip("/")).is_file(), guide
+
+
+@pytest.mark.parametrize("vendor", list(VENDORS))
+def test_each_vendor_lists_exactly_the_modules_its_api_can_serve(vendor):
+    """A module is listed under a vendor iff that vendor's hook offers what the module's tasks need,
+    so the listing cannot drift from the hooks (the operators are vendor-agnostic)."""
+    from airflow_provider_kakaclo.capabilities import (
+        OrderPlacer,
+        OrderRefunder,
+        OrderTracker,
+        SkuWriter,
+        StockReader,
+        _offers,
+        hook_class_for,
+    )
+
+    conn_type = VENDORS[vendor]
+    catalog_source = callable(getattr(hook_class_for(conn_type), "iter_products", None)) and conn_type == "kakaclo"
+    expected = {
+        "operators": {
+            "airflow_provider_kakaclo.operators.orders": _offers(conn_type, OrderPlacer),
+            "airflow_provider_kakaclo.operators.stock": _offers(conn_type, StockReader),
+            "airflow_provider_kakaclo.operators.skus": _offers(conn_type, SkuWriter) or catalog_source,
+        },
+        "sensors": {"airflow_provider_kakaclo.sensors.orders": _offers(conn_type, OrderTracker)},
+        "triggers": {
+            "airflow_provider_kakaclo.triggers.orders": _offers(conn_type, OrderTracker),
+            "airflow_provider_kakaclo.triggers.refunds": _offers(conn_type, OrderRefunder),
+        },
+    }
+    for section, modules in expected.items():
+        listed = {m for e in INFO[section] if e["integration-name"] == vendor for m in e["python-modules"]}
+        assert listed == {m for m, served in modules.items() if served}, (vendor, section)
+    guides = next(i["how-to-guide"] for i in INFO["integrations"] if i["integration-name"] == vendor)
+    assert ("/docs/howto/refund_order.md" in guides) == _offers(conn_type, OrderRefunder)
+    assert ("/docs/howto/place_order.md" in guides) == _offers(conn_type, OrderPlacer)
+    assert ("/docs/howto/order_status_sensor.md" in guides) == _offers(conn_type, OrderTracker)
