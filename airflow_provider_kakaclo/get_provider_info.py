@@ -7,6 +7,8 @@ to it (``docs/howto/*.md``, paths from the repository root as provider.yaml's ``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from airflow_provider_kakaclo import __version__
 from airflow_provider_kakaclo.connections import connection_types
 
@@ -45,7 +47,7 @@ INTEGRATIONS = {
 }
 
 
-def per_vendor(modules: dict[str, tuple[str, ...]]) -> list[dict]:
+def per_vendor(modules: Mapping[str, tuple[str, ...]]) -> list[dict]:
     """``[{"integration-name": vendor, "python-modules": [...]}, ...]``, one entry per vendor served."""
     return [{"integration-name": vendor, "python-modules": [m for m, vendors in modules.items() if vendor in vendors]}
             for vendor in INTEGRATIONS if any(vendor in vendors for vendors in modules.values())]
