@@ -46,6 +46,10 @@ def decide(
     name = type(exception).__name__
     if isinstance(exception, UnsupportedCapability):
         return "fail", None, f"{name}: the connection's vendor cannot do this; a retry cannot help"
+    if isinstance(exception, (ValueError, TypeError)) and not isinstance(exception, VendorError):
+        # the task's own arguments (a target status, a mode, a table name, an order that is not JSON):
+        # the same task meets them again on every try
+        return "fail", None, f"{name}: the task's arguments are wrong; a retry would meet them again"
     if not isinstance(exception, VendorError):
         return "default", None, f"{name} is not a vendor error"
     if isinstance(exception, AmbiguousWriteError) or exception.retryable:

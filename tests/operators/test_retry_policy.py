@@ -57,9 +57,23 @@ def test_a_connection_of_the_wrong_vendor_fails_at_once():
     assert decide(exc, 1)[:2] == ("fail", None)
 
 
-@pytest.mark.parametrize("exc", [ValueError("x"), KeyError("k"), RuntimeError("boom"), TimeoutError()])
+@pytest.mark.parametrize("exc", [KeyError("k"), RuntimeError("boom"), TimeoutError(), OSError("disk")])
 def test_anything_else_is_left_to_airflow(exc):
     assert decide(exc, 1)[:2] == ("default", None)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: __import__("airflow_provider_kakaclo.sensors.orders", fromlist=["x"]).OrderStatusSensor(
+        task_id="w", conn_id="kakaclo_default", order_id="1", target_status="nowhere").execute({}),
+    lambda: __import__("airflow_provider_kakaclo.operators.stock", fromlist=["x"]).StockSyncOperator(
+        task_id="s", source_conn_id="kakaclo_default", mode="sometimes").execute({}),
+    lambda: __import__("json").loads("not json"),
+])
+def test_a_task_with_wrong_arguments_fails_at_once(make, kakaclo_mock_conn):
+    """ValueError/TypeError from a task's own arguments: every try would meet them again."""
+    with pytest.raises((ValueError, TypeError)) as caught:
+        make()
+    assert decide(caught.value, 1)[:2] == ("fail", None)
 
 
 @pytest.mark.parametrize("base,cap", [(timedelta(seconds=30), timedelta(minutes=10)),
