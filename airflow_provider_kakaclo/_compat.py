@@ -1,10 +1,8 @@
-"""Names that moved between the Airflow versions we support (3.1 floor to 3.3)."""
+"""Names that moved between the Airflow versions we support (3.1 floor to 3.3), through
+``apache-airflow-providers-common-compat`` (Airflow's own shim for providers) rather than by hand."""
 
 from __future__ import annotations
 
-try:  # Airflow >= 3.2
-    from airflow.sdk.exceptions import AirflowFailException
-except ImportError:  # Airflow 3.1
-    from airflow.exceptions import AirflowFailException  # type: ignore[no-redef]
+from airflow.providers.common.compat.sdk import AirflowFailException
 
 __all__ = ["AirflowFailException"]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from airflow.configuration import conf
+from airflow.providers.common.compat.sdk import conf
 from airflow.sdk import BaseOperator
 
 from airflow_provider_kakaclo.links import VendorOrderLink
@@ -503,7 +503,7 @@ class PlaceOrdersOperator(VendorRetryPolicyMixin, BaseOperator):
                 progress.record(reference, kept.order_id)
 
     def _fail_if_needed(self, context: Context, result: dict[str, Any]) -> None:
-        from airflow.exceptions import AirflowException
+        from airflow.providers.common.compat.sdk import AirflowException
 
         counts = result["counts"]
         if counts["unknown"] == 0 and counts["failed"] <= self.max_failures:

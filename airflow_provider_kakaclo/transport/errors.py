@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from urllib.parse import quote, quote_plus
 
-from airflow.exceptions import AirflowException
+from airflow.providers.common.compat.sdk import AirflowException
 
 REDACTED = "***"
 #: Shorter strings are not treated as secrets: replacing them would mangle ordinary text.

@@ -48,7 +48,7 @@ class PollFailures:
 
     def failed(self, err: BaseException) -> PollError:
         """Count one failed cycle and say what the waiting tasks are told."""
-        from airflow.exceptions import AirflowNotFoundException
+        from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
         from airflow_provider_kakaclo.transport.errors import VendorError, redact
 
