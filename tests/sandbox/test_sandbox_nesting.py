@@ -36,6 +36,12 @@ NONSENSE = [(kind, depth) for kind in ("array", "object", "mixed") for depth in 
 def routes(prefix: str = "") -> list[tuple[str, str]]:
     """(method, path) of every route that takes a body, with placeholders filled."""
     found = []
+    if not prefix:  # control routes: from the OpenAPI schema (newer FastAPI nests included routers)
+        for path, operations in APP.openapi()["paths"].items():
+            found += [(m.upper(), re.sub(r"\{[^}]+\}", "1", path)) for m in operations
+                      if path.startswith("/_sandbox") and m.upper() in ("POST", "PUT", "PATCH")]
+        assert found
+        return found
     for route in APP.routes:
         sub_app = getattr(route, "app", None)
         if prefix and getattr(route, "path", "") == prefix and sub_app is not None:
