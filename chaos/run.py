@@ -639,7 +639,49 @@ def orders_kakaclo_pairs(sandbox, url: str, pairs: int, rng: random.Random) -> R
 PAIRS_PER_ACCOUNT = 100
 
 
-def run_pair(order: dict, ctx: dict, merchant_order_id: str | None) -> list:
+def orders_birdsystem_pairs(sandbox, url: str, pairs: int, rng: random.Random) -> Row:
+    """#16.7 for BirdSystem: two tries of one reference at once; the vendor's own duplicate check
+    (``custom_identity_reference``, same type and site) refuses the second, which resolves to the first."""
+    from airflow_provider_kakaclo.hooks.birdsystem import BirdSystemHook
+    from airflow_provider_kakaclo.operators.orders import stable_reference
+
+    row = Row("concurrent tries per reference: BirdSystem (pairs)", pairs,
+              expected=f"{pairs} live consignments, 0 duplicates")
+    sandbox.reset()
+    set_birdsystem(url)
+    hook = BirdSystemHook()
+    product = next(p for p in hook.iter_products(status="ACTIVE", with_parent_client_product=0)
+                   if hook.get_available_quantity([p.id])[p.id].available >= 1)
+    sandbox.birdsystem.set_stock(product.id, company_id=1001, live=pairs * 10, locked=0)
+    service = next(s for s in hook.get_delivery_services() if s["name"] == "Royal Mail Tracked 48")
+    order = {"consignment": {"delivery_service_id": int(service["id"]), "contact": "Chaos Twins",
+                             "address_line1": "1 Market St", "city": "London", "country_iso": "GB"},
+             "lines": [{"product_id": int(product.id), "quantity": 1}]}
+    references, errors, same = [], 0, 0
+    for i in range(pairs):
+        explicit = i % 2 == 0
+        ctx = context(f"chaos-bpair-{i}")
+        ctx["ti"].try_number = 1
+        reference = f"CHAOS-BPAIR-{i:05d}" if explicit else stable_reference(ctx)
+        references.append(reference)
+        row.faults["explicit reference" if explicit else "first tries, generated reference"] += 1
+        results = run_pair(order, ctx, reference if explicit else None, conn_id="birdsystem_default")
+        errors += sum(isinstance(r, Exception) for r in results)
+        ids = {r.get("order_id") for r in results if isinstance(r, dict)}
+        same += len(ids) == 1
+    consignments = [c for c in sandbox.birdsystem.consignments() if c.get("status") not in ("CANCELLED", "DELETED")]
+    live = Counter(c.get("custom_identity_reference") for c in consignments)
+    live_total = sum(min(live[r], 1) for r in references)
+    duplicates = sum(live[r] - 1 for r in references if live[r] > 1)
+    row.observed = f"{live_total} live consignments, {duplicates} duplicates"
+    if errors:
+        row.observed += f", {errors} tries failed"
+    row.faults["both tries returned the same consignment"] = same
+    row.holds = row.observed == row.expected
+    return row
+
+
+def run_pair(order: dict, ctx: dict, merchant_order_id: str | None, conn_id: str = "kakaclo_default") -> list:
     """Two PlaceOrderOperator tries of one reference, released at the same instant; their results."""
     import threading
 
@@ -649,7 +691,7 @@ def run_pair(order: dict, ctx: dict, merchant_order_id: str | None) -> list:
 
     def one():
         barrier.wait()
-        op = PlaceOrderOperator(task_id="place", conn_id="kakaclo_default", order=order,
+        op = PlaceOrderOperator(task_id="place", conn_id=conn_id, order=order,
                                 merchant_order_id=merchant_order_id,
                                 check_stock=False, check_freight=False, check_balance=False)
         try:
@@ -697,6 +739,7 @@ def order_rows(sandbox, url: str, batch_orders: int, pairs: int, rng: random.Ran
         rows.append(orders_kakaclo_batches(sandbox, url, batch_orders, rng, batch_size=size))
     if pairs:
         rows.append(orders_kakaclo_pairs(sandbox, url, pairs, rng))
+        rows.append(orders_birdsystem_pairs(sandbox, url, pairs, rng))
     return rows
 
 
