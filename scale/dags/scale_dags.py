@@ -18,7 +18,7 @@ COMMON = {"schedule": None, "start_date": pendulum.datetime(2026, 1, 1, tz="UTC"
 RETRIES = {"retries": 4, "retry_delay": pendulum.duration(seconds=3)}
 
 
-@task
+@task(**RETRIES)
 def from_conf(key: str, dag_run=None) -> list:
     return dag_run.conf[key]
 
