@@ -20,7 +20,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,15 +30,12 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tests.ui.airflow_stack import free_port, wait_for  # noqa: E402  (the browser test's stack helpers)
+
 PASSED_ENV = {"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV"}
 TOKENS = {"shared": "scale-token-shared", "local": "scale-token-local", "second": "scale-token-second"}
 BURST, LEAK = 120, 2.0  # the documented KakaClo limit (spec §4), the sandbox's defaults
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def log(message: str) -> None:
@@ -160,7 +156,7 @@ class Stack:
         sandbox = self.spawn("sandbox", [str(self.bin / "python"), "-m", "airflow_provider_kakaclo.sandbox",
                                          "--host", "127.0.0.1", "--port", str(self.sandbox_port),
                                          "--catalog-size", str(self.catalog), "--balance", "100000000"])
-        wait_http(f"{self.sandbox_url}/_sandbox/switches", sandbox, 60, "sandbox")
+        wait_for(f"{self.sandbox_url}/_sandbox/switches", [sandbox], 60, "sandbox")
         control().put(f"{self.sandbox_url}/_sandbox/kakaclo/tokens", json={"tokens": list(TOKENS.values())},
                       timeout=10).raise_for_status()
         log("airflow db migrate (PostgreSQL)")
@@ -175,7 +171,7 @@ class Stack:
             self.worker(n)
         for n in (1, 2):
             self.triggerer(n)
-        wait_http(f"{self.api_url}/api/v2/monitor/health", api, 240, "api-server")
+        wait_for(f"{self.api_url}/api/v2/monitor/health", [api], 240, "api-server")
         self.token = self._token()
         for dag_id in ("scale_stock_sync", "scale_orders", "scale_sensors"):
             deadline = time.monotonic() + 240
@@ -257,20 +253,6 @@ print(len(app.control.ping(timeout=3.0) or []))
 
 def control() -> requests.Session:
     return requests.Session()
-
-
-def wait_http(url: str, proc: subprocess.Popen, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode}")
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{what} did not answer {url} within {timeout:.0f} s")
 
 
 class Traffic:
@@ -407,6 +389,7 @@ def worker_dies(stack: Stack, count: int) -> tuple[list[Row], list[str]]:
     batches, singles = order_fixture(stack, count)
     log(f"a worker dies: {count} orders ({sum(map(len, batches))} in {len(batches)} batch tasks, "
         f"{len(singles)} mapped single-order tasks)")
+    control().post(f"{stack.sandbox_url}/_sandbox/stats/reset", timeout=10).raise_for_status()
     run_id = stack.trigger("scale_orders", {"conn_id": "kakaclo_shared", "batches": batches, "singles": singles})
     victim, busy, started = None, {}, time.monotonic()
     while victim is None and time.monotonic() < started + 600:
@@ -431,6 +414,7 @@ def worker_dies(stack: Stack, count: int) -> tuple[list[Row], list[str]]:
     stack.worker(n)
     log(f"worker {n} restarted")
     state = stack.wait_run("scale_orders", run_id, 900)
+    spent = Traffic(stack.sandbox_url).stats()
     tis = [ti for ti in stack.tis("scale_orders", run_id) if ti["task_id"].startswith("place")]
     retried = sum(ti["try_number"] > 1 for ti in tis)
     all_ok = all(ti["state"] == "success" for ti in tis)
@@ -442,7 +426,8 @@ def worker_dies(stack: Stack, count: int) -> tuple[list[Row], list[str]]:
     cancelled = len(orders) - len(live)
     observed = (f"run {state}; {len(tis)} tasks {'all success' if all_ok else 'NOT all success'}, {retried} "
                 f"retried; {len(live)} live orders, {duplicates} duplicates, {lost} lost, {cancelled} twins cancelled; "
-                f"killed worker {n} while it ran {len(killed_tasks)} tasks")
+                f"killed worker {n} while it ran {', '.join(killed_tasks)}; {spent['requests'] / count:.2f} requests per "
+                f"order ({spent['by_status'].get('429', 0)} x 429)")
     row = Row(f"a worker dies: {count} orders (half batch, half mapped singles), 1 of 3 workers SIGKILLed",
               f"{count} live orders, 0 duplicates, 0 lost, every task success",
               observed, state == "success" and all_ok and len(live) == count and duplicates == 0 and lost == 0)
