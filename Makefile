@@ -78,7 +78,7 @@ bench: venv
 chaos: venv
 	$(PY) chaos/run.py
 
-# Under 20 minutes on 2 cores; sizes: SCALE_SKUS (9000), SCALE_ORDERS (300), SCALE_ACCOUNT_SKUS (9000).
+# Under 20 minutes on 2 cores; sizes: SCALE_SKUS (9000), SCALE_ORDERS (200), SCALE_ACCOUNT_SKUS (9000).
 scale: venv-scale
 	PYTHON=$(SCALE_VENV)/bin/python bash scripts/scale.sh
 

@@ -230,8 +230,14 @@ class Stack:
         return self.api("POST", f"/dags/{dag_id}/dagRuns", json=body).json()["dag_run_id"]
 
     def tis(self, dag_id: str, run_id: str) -> list[dict]:
-        reply = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 1000})
-        return reply.json()["task_instances"]
+        """Every task instance of the run (the API pages by [api] maximum_page_limit, 100 by default)."""
+        found: list[dict] = []
+        while True:
+            page = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances",
+                            params={"limit": 100, "offset": len(found)}).json()
+            found += page["task_instances"]
+            if not page["task_instances"] or len(found) >= page["total_entries"]:
+                return found
 
     def wait_run(self, dag_id: str, run_id: str, timeout: float) -> str:
         deadline = time.monotonic() + timeout
@@ -513,7 +519,7 @@ def main() -> int:
     parser.add_argument("--redis-url", required=True)
     parser.add_argument("--skus", type=int, default=int(os.environ.get("SCALE_SKUS", 9000)))
     parser.add_argument("--account-skus", type=int, default=int(os.environ.get("SCALE_ACCOUNT_SKUS", 9000)))
-    parser.add_argument("--orders", type=int, default=int(os.environ.get("SCALE_ORDERS", 300)))
+    parser.add_argument("--orders", type=int, default=int(os.environ.get("SCALE_ORDERS", 200)))
     parser.add_argument("--root", type=Path, default=REPO / ".scale")
     args = parser.parse_args()
 
