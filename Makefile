@@ -5,12 +5,13 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 FLOOR_VENV ?= .venv-floor
+SCALE_VENV ?= .venv-scale
 PY := $(VENV)/bin/python
 FLOOR_PY := $(FLOOR_VENV)/bin/python
 PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv-floor lint test test-latest test-floor test-load demo bench chaos sandbox clean
+.PHONY: help venv venv-floor venv-scale lint test test-latest test-floor test-load demo bench chaos scale sandbox clean
 
 help:
 	@echo "make demo   - example DAGs in real Airflow against the sandbox (SQLite)"
@@ -18,6 +19,7 @@ help:
 	@echo "make test-load - trigger/sensor/operator tests 5 times with every core busy (RUNS=n)"
 	@echo "make bench  - benchmarks against the sandbox, table + bench/results.json"
 	@echo "make chaos  - the fault campaign (orders under faults, syncs interrupted), one table"
+	@echo "make scale  - CeleryExecutor, 3 workers, 2 triggerers, PostgreSQL + Redis on loopback: kills and budgets, one table"
 	@echo "make sandbox - run the vendor sandbox on http://127.0.0.1:8980 (orders ship on their own after 15 s; AUTOPILOT=0 turns that off)"
 
 $(VENV)/.installed: pyproject.toml ci/constraints-latest.txt
@@ -32,11 +34,19 @@ $(FLOOR_VENV)/.installed: pyproject.toml ci/constraints-floor.txt
 	$(FLOOR_VENV)/bin/pip install -q -c ci/constraints-floor.txt "apache-airflow" -e ".[dev]"
 	touch $@
 
+# The scale stack's own venv: the Celery provider stays out of the one the tests run in.
+$(SCALE_VENV)/.installed: pyproject.toml ci/constraints-latest.txt
+	$(PYTHON) -m venv $(SCALE_VENV)
+	$(SCALE_VENV)/bin/pip install -q --upgrade pip
+	$(SCALE_VENV)/bin/pip install -q -c ci/constraints-latest.txt "apache-airflow" -e ".[scale]"
+	touch $@
+
 venv: $(VENV)/.installed
+venv-scale: $(SCALE_VENV)/.installed
 venv-floor: $(FLOOR_VENV)/.installed
 
 lint: venv
-	$(VENV)/bin/ruff check airflow_provider_kakaclo example_dags tests bench scripts chaos
+	$(VENV)/bin/ruff check airflow_provider_kakaclo example_dags tests bench scripts chaos scale
 	$(VENV)/bin/mypy  # the package, configured in pyproject.toml [tool.mypy]
 
 test: lint test-latest test-floor
@@ -68,10 +78,14 @@ bench: venv
 chaos: venv
 	$(PY) chaos/run.py
 
+# Under 20 minutes on 2 cores; sizes: SCALE_SKUS (9000), SCALE_ORDERS (200), SCALE_ACCOUNT_SKUS (9000).
+scale: venv-scale
+	PYTHON=$(SCALE_VENV)/bin/python bash scripts/scale.sh
+
 sandbox: venv
 	$(VENV)/bin/kakaclo-sandbox --host 127.0.0.1 --port 8980 --autopilot $${AUTOPILOT:-15}
 
 clean:
 	bash scripts/postgres.sh stop
 	bash scripts/redis.sh stop
-	rm -rf $(VENV) $(FLOOR_VENV) .demo .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(FLOOR_VENV) $(SCALE_VENV) .scale .demo .pytest_cache build *.egg-info
