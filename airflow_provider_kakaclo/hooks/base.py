@@ -13,6 +13,7 @@ from airflow.sdk import BaseHook
 from pydantic import BaseModel, ValidationError
 
 from airflow_provider_kakaclo.transport.core import AsyncTransport, Call, Transport, TransportSettings, Wire
+from airflow_provider_kakaclo.transport.errors import VendorError
 
 T = TypeVar("T")
 M = TypeVar("M", bound="BaseModel")
@@ -384,7 +385,11 @@ class VendorHook(BaseHook):
     def request(self, call: Call) -> Any:
         """Send a described call (sync) and return its decoded payload."""
         self._last_endpoint = call.name
-        return self.transport.request(call)
+        try:
+            return self.transport.request(call)
+        except VendorError as err:
+            self._name_connection(err)
+            raise
 
     async def arequest(self, call: Call) -> Any:
         """Send a described call without blocking the event loop (a fresh async client each time)."""
@@ -392,8 +397,18 @@ class VendorHook(BaseHook):
         transport = self.async_transport()
         try:
             return await transport.request(call)
+        except VendorError as err:
+            self._name_connection(err)
+            raise
         finally:
             await transport.aclose()
+
+    def _name_connection(self, err: VendorError) -> None:
+        """Make the error's text name this hook's Airflow connection (which of several tokens was refused)."""
+        if err.conn_id is None:
+            err.conn_id = self.conn_id
+            if err.args and isinstance(err.args[0], str):
+                err.args = (f"{err.args[0]} [connection {self.conn_id}]", *err.args[1:])
 
     def close(self) -> None:
         if "transport" in self.__dict__:

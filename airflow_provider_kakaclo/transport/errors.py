@@ -84,6 +84,8 @@ class VendorError(AirflowException):
     retryable: bool = False
     #: Whether the vendor certainly did not act on the request (safe to repeat even a write).
     not_processed: bool = False
+    #: The Airflow connection whose call failed (set by the hook; part of the message then).
+    conn_id: str | None = None
 
     def __init__(
         self,

@@ -170,3 +170,28 @@ def test_a_broken_extra_is_a_message_not_an_exception(monkeypatch, sandbox, extr
     ok, message = hook.test_connection()
     assert not ok and message.startswith("KakaClo")
     assert sandbox.stats("kakaclo")["requests"] == 0
+
+
+@pytest.mark.parametrize("conn_type", ["kakaclo", "qianyi", "birdsystem"])
+def test_a_refused_call_names_its_connection(conn_type, monkeypatch, sandbox):
+    """With several connections of one vendor, the error says which one was refused (sync and async)."""
+    import asyncio
+
+    from airflow_provider_kakaclo.capabilities import hook_for
+    from airflow_provider_kakaclo.transport import AuthenticationError
+    from tests.conftest import set_connection
+
+    fields = {"kakaclo": dict(host=f"{sandbox.base_url}/kakaclo", password="not-the-token-1234"),
+              "qianyi": dict(host=f"{sandbox.base_url}/qianyi", login="sandbox-qianyi-app",
+                             password="not-the-secret-1234"),
+              "birdsystem": dict(host=f"{sandbox.base_url}/birdsystem", password="not-the-key-1234",
+                                 extra={"company_id": 1001})}[conn_type]
+    set_connection(monkeypatch, "shop_b_account", conn_type=conn_type, **fields)
+    hook = hook_for("shop_b_account")
+    with pytest.raises(AuthenticationError) as caught:
+        hook._probe()
+    assert caught.value.conn_id == "shop_b_account" and "[connection shop_b_account]" in str(caught.value)
+    assert fields["password"] not in str(caught.value)
+    if hasattr(hook, "aget_order_statuses"):  # the triggers' async path names it too
+        with pytest.raises(AuthenticationError, match=r"\[connection shop_b_account\]"):
+            asyncio.run(hook_for("shop_b_account").aget_order_statuses(["1000000000001"]))
