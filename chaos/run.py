@@ -149,12 +149,10 @@ def orders_kakaclo(sandbox, url: str, n: int, rng: random.Random, kills: int) ->
     return row
 
 
-def orders_birdsystem(sandbox, url: str, n: int, rng: random.Random, kills: int) -> Row:
-    from airflow_provider_kakaclo.hooks.birdsystem import ALL_IN_ONE, BirdSystemHook
-    from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator, stable_reference
+def birdsystem_order(sandbox, url: str, n: int, contact: str) -> dict:
+    """A fresh BirdSystem account with stock for ``n`` consignments, and one consignment's order."""
+    from airflow_provider_kakaclo.hooks.birdsystem import BirdSystemHook
 
-    row = Row("orders: BirdSystem consignments (one request each)", n,
-              expected=f"{n} consignments, 0 duplicates, 0 lost")
     sandbox.reset()
     set_birdsystem(url)
     hook = BirdSystemHook()
@@ -162,9 +160,18 @@ def orders_birdsystem(sandbox, url: str, n: int, rng: random.Random, kills: int)
                    if hook.get_available_quantity([p.id])[p.id].available >= 1)
     sandbox.birdsystem.set_stock(product.id, company_id=1001, live=n * 10, locked=0)
     service = next(s for s in hook.get_delivery_services() if s["name"] == "Royal Mail Tracked 48")
-    order = {"consignment": {"delivery_service_id": int(service["id"]), "contact": "Chaos Monkey",
-                             "address_line1": "1 Market St", "city": "London", "country_iso": "GB"},
-             "lines": [{"product_id": int(product.id), "quantity": 1}]}
+    return {"consignment": {"delivery_service_id": int(service["id"]), "contact": contact,
+                            "address_line1": "1 Market St", "city": "London", "country_iso": "GB"},
+            "lines": [{"product_id": int(product.id), "quantity": 1}]}
+
+
+def orders_birdsystem(sandbox, url: str, n: int, rng: random.Random, kills: int) -> Row:
+    from airflow_provider_kakaclo.hooks.birdsystem import ALL_IN_ONE
+    from airflow_provider_kakaclo.operators.orders import PlaceOrderOperator, stable_reference
+
+    row = Row("orders: BirdSystem consignments (one request each)", n,
+              expected=f"{n} consignments, 0 duplicates, 0 lost")
+    order = birdsystem_order(sandbox, url, n, "Chaos Monkey")
     kinds = ["none", "hang_before", "drop_after_commit", "truncate", "status_503", "reply_list"]
     kill_at = set(rng.sample(range(n), min(kills, n)))
     sandbox.reset_stats()
@@ -642,21 +649,11 @@ PAIRS_PER_ACCOUNT = 100
 def orders_birdsystem_pairs(sandbox, url: str, pairs: int, rng: random.Random) -> Row:
     """#16.7 for BirdSystem: two tries of one reference at once; the vendor's own duplicate check
     (``custom_identity_reference``, same type and site) refuses the second, which resolves to the first."""
-    from airflow_provider_kakaclo.hooks.birdsystem import BirdSystemHook
     from airflow_provider_kakaclo.operators.orders import stable_reference
 
     row = Row("concurrent tries per reference: BirdSystem (pairs)", pairs,
               expected=f"{pairs} live consignments, 0 duplicates")
-    sandbox.reset()
-    set_birdsystem(url)
-    hook = BirdSystemHook()
-    product = next(p for p in hook.iter_products(status="ACTIVE", with_parent_client_product=0)
-                   if hook.get_available_quantity([p.id])[p.id].available >= 1)
-    sandbox.birdsystem.set_stock(product.id, company_id=1001, live=pairs * 10, locked=0)
-    service = next(s for s in hook.get_delivery_services() if s["name"] == "Royal Mail Tracked 48")
-    order = {"consignment": {"delivery_service_id": int(service["id"]), "contact": "Chaos Twins",
-                             "address_line1": "1 Market St", "city": "London", "country_iso": "GB"},
-             "lines": [{"product_id": int(product.id), "quantity": 1}]}
+    order = birdsystem_order(sandbox, url, pairs, "Chaos Twins")
     references, errors, same = [], 0, 0
     for i in range(pairs):
         explicit = i % 2 == 0
