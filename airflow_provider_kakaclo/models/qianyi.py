@@ -423,6 +423,17 @@ class Record(VendorModel):
     """A vendor record kept as the vendor sends it."""
 
 
+def _required_id(value: Any) -> Any:
+    """A document number the docs say is always present: blank is not a number."""
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+#: An id a reply must carry (a blank one means the reply does not name the record).
+RequiredId = Annotated[Id, AfterValidator(_required_id)]
+
+
 class WarehouseDocument(VendorModel):
     """What ODOs and ASNs share (spec 8.1/8.2): a reference, a status, a type, a warehouse."""
 
@@ -435,19 +446,19 @@ class WarehouseDocument(VendorModel):
 class OdoRecord(WarehouseDocument):
     """An outbound order (spec 8.1): ``number`` is documented as always present."""
 
-    number: Id
+    number: RequiredId
 
 
 class AsnRecord(WarehouseDocument):
     """An inbound notice (spec 8.2): ``asnNumber`` is documented as always present."""
 
-    asnNumber: Id
+    asnNumber: RequiredId
 
 
 class SalesOrderRecord(VendorModel):
     """A sales order ([OBS] JS-MOCK / PALI): ``orderNumber`` identifies it."""
 
-    orderNumber: Id
+    orderNumber: RequiredId
     onlineOrderNumber: OptStr = None
     status: OptStr = None
     shop: OptStr = None

@@ -184,3 +184,14 @@ def test_a_total_larger_than_what_comes_is_said_not_looped_on(connection, reques
         assert [s.sku for s in QianyiHook().iter_skus()] == ["A", "B"]
     assert requests_mock.call_count == 2
     assert "total said 5 rows but page 2 came back empty after 2" in caplog.text
+
+
+@pytest.mark.parametrize("number", ["", "   "])
+def test_a_created_sales_order_with_a_blank_number_is_an_ambiguous_write(connection, number):
+    """Found by the property test above: a success naming a blank orderNumber does not name the order."""
+    module, _fields, call = WRITES["create_sales_order"]
+    with rm.Mocker() as mock:
+        mock.post(f"{BASE}/api/v1/{module}", json=envelope({"state": "success", "result": {"orderNumber": number}}))
+        with pytest.raises(AmbiguousWriteError):
+            call(QianyiHook())
+    assert mock.call_count == 1
