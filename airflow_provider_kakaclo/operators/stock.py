@@ -35,9 +35,10 @@ class StockSyncOperator(VendorRetryPolicyMixin, BaseOperator):
     :param mode: ``full`` (everything) or ``incremental`` (what changed since the last run's window
         end, up to the data interval's end, never later than the vendor's lag allows). (templated)
     :param batch_size: rows per transaction.
-    :param report_changes: how many changed SKUs to list in the result.
-    :return: ``read``, ``inserted``, ``updated``, ``unchanged``, ``changed`` (the first changed
-        SKUs), ``window`` (incremental), ``table``.
+    :param report_changes: how many changed rows to list in the result.
+    :return: ``read``, ``inserted``, ``updated``, ``unchanged``, ``changed`` (the SKUs of the first
+        changed rows), ``changed_rows`` (the same rows as ``{"sku", "warehouse"}``: the table holds one
+        row per SKU and warehouse), ``window`` (incremental), ``table``.
     """
 
     template_fields: Sequence[str] = ("source_conn_id", "sql_conn_id", "table", "skus", "warehouses", "mode")
@@ -77,7 +78,7 @@ class StockSyncOperator(VendorRetryPolicyMixin, BaseOperator):
         check_identifier(self.table)
         reader = capability(hook_for(self.source_conn_id), StockReader, "read stock")
         totals = {"read": 0, "inserted": 0, "updated": 0, "unchanged": 0}
-        changed: list[str] = []
+        changed: list[dict[str, str]] = []
         db = sql_hook(self.sql_conn_id, "stock")
         self._lineage = (reader, db)
         with StockTable(db, self.table) as table:
@@ -91,12 +92,14 @@ class StockSyncOperator(VendorRetryPolicyMixin, BaseOperator):
                 totals["inserted"] += len(inserted)
                 totals["updated"] += len(updated)
                 totals["unchanged"] += unchanged
-                changed.extend(r.sku for r in (*inserted, *updated) if len(changed) < self.report_changes)
+                changed.extend({"sku": r.sku, "warehouse": r.warehouse} for r in (*inserted, *updated))
+                del changed[self.report_changes:]
                 progress.add(len(batch))
             if window:
                 table.set_watermark(reader.vendor, self.source_conn_id, window["updated_to"].isoformat())
         self.log.info("stock sync %s -> %s: %s", self.source_conn_id, self.table, totals)
-        result = {**totals, "changed": changed, "table": self.table, "vendor": reader.vendor,
+        result = {**totals, "changed": [c["sku"] for c in changed], "changed_rows": changed,
+                  "table": self.table, "vendor": reader.vendor,
                   "window": {k: v.isoformat() for k, v in window.items()} if window else None}
         self._annotate_outlets(context, result)
         return result

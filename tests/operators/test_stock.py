@@ -76,6 +76,30 @@ def test_changes_are_detected_and_reported(database, catalog, sandbox):
     result = sync(database)
     assert result["updated"] + result["inserted"] == 2
     assert sorted(result["changed"]) == sorted([catalog[5], catalog[9]])
+    assert sorted(result["changed_rows"], key=lambda r: r["sku"]) == sorted(
+        [{"sku": catalog[5], "warehouse": "G007"}, {"sku": catalog[9], "warehouse": "G007"}], key=lambda r: r["sku"])
+    assert stored(database) == vendor_truth(sandbox, catalog)
+
+
+def test_changed_rows_name_the_warehouse_that_moved(database, catalog, sandbox):
+    """Stock is a row per SKU and warehouse: the result says which of a SKU's warehouses changed."""
+    sync(database)
+    many = [s for s in catalog if len(sandbox.kakaclo.sku(s)["warehouses"]) > 1][:3]
+    if not many:  # the sandbox's catalog keeps every SKU in one warehouse: give one a second
+        sandbox.kakaclo.set_stock(catalog[0], "G999", 1)
+        sync(database)
+        many = [catalog[0]]
+    moved = []
+    for n, sku in enumerate(many):
+        warehouses = sorted(sandbox.kakaclo.sku(sku)["warehouses"])
+        warehouse = warehouses[n % len(warehouses)]  # not always the first one
+        sandbox.kakaclo.set_stock(sku, warehouse, sandbox.kakaclo.sku(sku)["warehouses"][warehouse] + 7)
+        moved.append({"sku": sku, "warehouse": warehouse})
+    result = sync(database, report_changes=2)
+    assert result["updated"] == len(moved)
+    assert len(result["changed_rows"]) == min(2, len(moved))
+    assert all(row in moved for row in result["changed_rows"])
+    assert result["changed"] == [row["sku"] for row in result["changed_rows"]]
     assert stored(database) == vendor_truth(sandbox, catalog)
 
 
