@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import airflow_provider_kakaclo.sandbox as sandbox_package
 
 ROOT = Path(sandbox_package.__file__).parent
@@ -50,3 +52,17 @@ def test_command_line_arguments():
     assert (args.host, args.port) == ("127.0.0.1", 0)
     assert settings_from(args) == {"catalog_size": 200000, "seed": 9,
                                    "switches": {"kakaclo": {"rate_limit_enabled": False}}}
+
+
+def test_help_and_docs_give_the_catalog_default_the_sandbox_uses(capsys):
+    """``kakaclo-sandbox --help``, the sandbox README and the code agree on the catalog's default size."""
+
+    from airflow_provider_kakaclo.sandbox.__main__ import parse_args
+    from airflow_provider_kakaclo.sandbox.kakaclo.state import DEFAULT_CATALOG_SIZE
+
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    assert f"(default {DEFAULT_CATALOG_SIZE})" in capsys.readouterr().out
+    readme = (Path(__file__).parents[2] / "airflow_provider_kakaclo" / "sandbox" / "README.md").read_text()
+    assert f"`--catalog-size` ({DEFAULT_CATALOG_SIZE})" in readme
+    assert f"(default {DEFAULT_CATALOG_SIZE})" in readme
