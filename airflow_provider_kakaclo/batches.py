@@ -113,6 +113,19 @@ def survivor(order_ids: Iterable[str]) -> str:
     return min(order_ids, key=lambda i: (len(str(i)), str(i)))
 
 
+def representative(statuses: Sequence[Any]) -> Any:
+    """Of the orders carrying one reference, the one a look-up reports: a live order before a cancelled
+    or refunded twin, and among those the :func:`survivor` (so every try reports the same one).
+
+    ``statuses``: normalized :class:`~airflow_provider_kakaclo.lifecycle.OrderStatus` objects, not empty.
+    """
+    from airflow_provider_kakaclo.lifecycle import CANCELLED, REFUNDED
+
+    pool = [s for s in statuses if s.status not in (CANCELLED, REFUNDED)] or list(statuses)
+    keep = survivor(s.order_id for s in pool)
+    return next(s for s in pool if s.order_id == keep)
+
+
 def summarize(outcomes: Mapping[str, tuple[str, str | None, str | None]], vendor: str) -> dict[str, Any]:
     """The batch's XCom: counts, a reference -> order id map, and only the exceptions spelled out.
 

@@ -484,12 +484,13 @@ class BirdSystemHook(VendorHook):
                    if c.custom_identity_reference == reference]
         if not matches:
             matches = [c for c in self.find_consignments(sales_reference=reference) if c.sales_reference == reference]
-        live = [c for c in matches if c.status not in ("DELETED", "CANCELLED")] or matches
-        if not live:
+        if not matches:
             return None
-        if len(live) > 1:
-            self.log.warning("%s consignments carry reference %s: %s", len(live), reference, [c.id for c in live])
-        return self._status(live[0])
+        if len(matches) > 1:
+            self.log.warning("%s consignments carry reference %s: %s", len(matches), reference, [c.id for c in matches])
+        from airflow_provider_kakaclo.batches import representative
+
+        return representative([self._status(c) for c in matches])
 
     def resume_order(self, found: Any, order: Any):
         """Finish what a dead try of an older version started: a consignment still PREPARING gets its

@@ -458,7 +458,8 @@ class KakaCloHook(VendorHook):
         return checks
 
     def find_order(self, reference: str, *, since: Any, until: Any = None):
-        """The order whose ``customOrderId`` is ``reference``, created between ``since`` and ``until``.
+        """The order whose ``customOrderId`` is ``reference``, created between ``since`` and ``until``
+        (of several, a live one before a cancelled twin, the first created among those).
 
         KakaClo cannot filter by ``customOrderId`` (spec §11): this scans Query Order V2 by creation
         window, 250 a page, and matches the reference client-side.
@@ -469,9 +470,13 @@ class KakaCloHook(VendorHook):
             for order in self.iter_orders(create_start=_iso(since), create_end=end)
             if order.customOrderId == reference
         ]
+        if not matches:
+            return None
         if len(matches) > 1:
             self.log.warning("%s orders carry reference %s: %s", len(matches), reference, [o.id for o in matches])
-        return order_status(matches[0]) if matches else None
+        from airflow_provider_kakaclo.batches import representative
+
+        return representative([order_status(o) for o in matches])
 
     def place_order(self, order: Any, reference: str) -> str:
         """Create the order with ``reference`` as ``customOrderId``; return the KakaClo order id."""

@@ -427,7 +427,7 @@ class PlaceOrdersOperator(VendorRetryPolicyMixin, BaseOperator):
 
     def _reconcile(self, placer, bodies, outcomes, progress: BatchProgress, since: datetime) -> None:
         """Recorded references are done; the others are looked up in one scan of the window."""
-        from airflow_provider_kakaclo.batches import survivor
+        from airflow_provider_kakaclo.batches import representative
         from airflow_provider_kakaclo.capabilities import find_orders
 
         for reference in bodies:
@@ -437,7 +437,7 @@ class PlaceOrdersOperator(VendorRetryPolicyMixin, BaseOperator):
         if not todo:
             return
         for reference, statuses in find_orders(placer, todo, since=since).items():
-            found = next(s for s in statuses if s.order_id == survivor(s.order_id for s in statuses))
+            found = representative(statuses)
             if hasattr(placer, "resume_order"):
                 found = placer.resume_order(found, bodies[reference])
             outcomes[reference] = ("found", found.order_id, None)

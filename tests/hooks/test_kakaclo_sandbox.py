@@ -110,6 +110,23 @@ def test_order_round_trip(kakaclo_conn, sandbox):
     assert status.status == "shipped" and status.tracking_codes
 
 
+@pytest.mark.parametrize("cancelled", [(), (0,), (1,), (0, 1)], ids=["none", "first", "second", "both"])
+def test_find_order_reports_a_live_twin_before_a_cancelled_one(kakaclo_conn, sandbox, cancelled):
+    """Two orders carry one reference (two tries at once): the look-up reports the live one, the first
+    created among the live ones, and the first created when every one was cancelled."""
+    hook = KakaCloHook()
+    sku = in_stock_sku(sandbox)
+    ids = [hook.create_order(order_for(sku, customOrderId="twin-1")) for _ in range(2)]
+    for n in cancelled:
+        refund_no = hook.refund_order(ids[n], {"remark": "duplicate"})
+        sandbox.kakaclo.resolve_refund(refund_no, "refund_successfully")
+    live = [order_id for n, order_id in enumerate(ids) if n not in cancelled]
+    found = hook.find_order("twin-1", since="2000-01-01T00:00:00Z")
+    expected = min(live or ids, key=lambda i: (len(i), i))
+    assert found.order_id == expected
+    assert (found.status == "refunded") == (not live)
+
+
 def test_refund_before_shipment_then_refused_after(kakaclo_conn, sandbox):
     hook = KakaCloHook()
     sku = in_stock_sku(sandbox)

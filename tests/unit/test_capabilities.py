@@ -64,3 +64,22 @@ def test_placing_an_order_through_qianyi_fails_before_any_request(connections):
     with requests_mock.Mocker() as wire, pytest.raises(UnsupportedCapability, match="qianyi_x"):
         operator.execute({})
     assert wire.call_count == 0
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ([("20", "cancelled"), ("31", "paid")], "31"),
+        ([("31", "paid"), ("20", "refunded"), ("40", "shipped")], "31"),
+        ([("9", "paid"), ("10", "paid")], "9"),  # numeric order: 9 was created before 10
+        ([("20", "cancelled"), ("19", "refunded")], "19"),  # none live: still one answer for every try
+        ([("7", "pending")], "7"),
+    ],
+)
+def test_representative_prefers_a_live_order_then_the_first_created(statuses, expected):
+    from airflow_provider_kakaclo.batches import representative
+    from airflow_provider_kakaclo.lifecycle import OrderStatus
+
+    orders = [OrderStatus(order_id=i, status=s, vendor="kakaclo") for i, s in statuses]
+    assert representative(orders).order_id == expected
+    assert representative(list(reversed(orders))).order_id == expected
