@@ -675,9 +675,10 @@ def main() -> int:
     stack.start()
     log(f"stack up in {time.monotonic() - started:.0f} s: api-server {stack.api_url}")
     rows: dict[str, list[Row]] = {}
-    # The worker kill first and alone: a killed worker takes down whatever runs on it. Then everything
-    # else at once, each on a vendor of its own: stock syncs (shared budget, then two accounts) and the
-    # baseline beside them, the triggerer kill, while the orders finish (bounded by their vendor budget).
+    # The worker kill first and alone: a killed worker takes down whatever runs on it. While the orders
+    # finish (bounded by their vendor's budget, light on CPU), the rest, each on a vendor of its own: the
+    # stock syncs with a wall-time bound (shared budget, then two accounts), and after them the 1,000
+    # short task runs of the triggerer kill (they keep both cores busy) beside the baseline.
     orders = WorkerDies(stack, args.orders) if "workers" in chosen else None
     if orders:
         orders.start()
@@ -688,11 +689,13 @@ def main() -> int:
         skus = skus["skus"] if isinstance(skus, dict) else skus
         steps = ([lambda: shared_budget(stack, skus, 6)] if "budget" in chosen else []) + (
             [lambda: two_accounts(stack, skus[:args.account_skus], 3)] if "accounts" in chosen else [])
-        side.append(Background("stock syncs", *steps))
+        stock = Background("stock syncs", *steps)
+        stock.start()
+        stock.join()
+        side.append(stock)
         if "budget" in chosen:
             side.append(Background("baseline", lambda: baseline(stack, skus, 6)))
-    for thread in side:
-        thread.start()
+            side[-1].start()
     if "triggerers" in chosen:
         seeding.join()
         rows["triggerers"] = seeding.rows or triggerer_dies(stack, sensor_ids, args.window)
