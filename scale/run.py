@@ -35,14 +35,14 @@ from tests.ui.airflow_stack import free_port, wait_for  # noqa: E402  (the brows
 
 PASSED_ENV = {"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "VIRTUAL_ENV"}
 BURST, LEAK = 120, 2.0  # the documented KakaClo limit (spec §4), the sandbox's defaults
-#: One sandbox (one vendor instance, its own counters) per group of scenarios that run at the same time,
-#: so that every row counts only its own requests: stock syncs (shared budget, then two accounts), the
-#: baseline beside them, the orders of the worker kill, the waits of the triggerer kill.
-SANDBOXES = ("stock", "baseline", "orders", "sensors")
+#: One sandbox (one vendor instance, its own counters) per scenario, as they run at the same time: every
+#: row counts only its own requests.
+SANDBOXES = ("stock", "baseline", "accounts", "orders", "sensors")
 #: connection id -> (sandbox, token, Redis-shared limiter)
 CONNS = {
     "kakaclo_shared": ("stock", "scale-token-shared", True),
-    "kakaclo_second": ("stock", "scale-token-second", True),
+    "kakaclo_second": ("accounts", "scale-token-second", True),
+    "kakaclo_third": ("accounts", "scale-token-third", True),
     "kakaclo_local": ("baseline", "scale-token-local", False),
     "kakaclo_orders": ("orders", "scale-token-orders", True),
     "kakaclo_sensors": ("sensors", "scale-token-sensors", True),
@@ -53,11 +53,11 @@ SEED_TOKENS = [f"scale-token-seed-{n}" for n in range(10)]
 SCENARIOS = ("budget", "workers", "triggerers", "accounts")
 #: Task slots per Celery worker: most tasks here wait on the vendor's budget or defer, so slots, not
 #: cores, bound them (and the order tasks are bounded by a pool of their own, see scale_dags.py).
-WORKER_CONCURRENCY = "12"
+WORKER_CONCURRENCY = "14"
 #: Airflow pools of the order placers and the sensors (scale_dags.py): each account's tasks take a few
-#: slots and leave the rest to the stock syncs that run beside them (6 + 6 shards); more order tasks
-#: at once would be no faster, as they wait on one vendor budget.
-POOLS = {"kakaclo_orders": 8, "kakaclo_sensors": 16}
+#: slots and leave the rest to the stock syncs that run beside them (6 + 6 + 2 x 3 shards); more order
+#: tasks at once would be no faster, as they wait on one vendor budget.
+POOLS = {"kakaclo_orders": 8, "kakaclo_sensors": 12}
 
 
 def log(message: str) -> None:
@@ -188,7 +188,7 @@ class Stack:
         tokens = [token for _, token, _ in CONNS.values()] + SEED_TOKENS
         started = {}
         for name in self.sandboxes:  # the stock syncs read the whole catalog; orders need a few SKUs
-            catalog = self.catalog if name in ("stock", "baseline") else 200
+            catalog = self.catalog if name in ("stock", "baseline", "accounts") else 200
             args = [str(self.bin / "python"), "-m", "airflow_provider_kakaclo.sandbox", "--host", "127.0.0.1",
                     "--port", str(self.sandbox_ports[name]), "--catalog-size", str(catalog), "--balance", "100000000"]
             if name == "orders" and self.order_burst:
@@ -399,7 +399,7 @@ def baseline(stack: Stack, skus: list[str], shards: int) -> list[Row]:
 
 def two_accounts(stack: Stack, skus: list[str], shards: int) -> list[Row]:
     log(f"two accounts at once: {len(skus)} SKUs each, {shards} shards each, both on the shared Redis")
-    traffic, (states, tis) = stock_runs(stack, ["kakaclo_shared", "kakaclo_second"], skus, shards, 900)
+    traffic, (states, tis) = stock_runs(stack, ["kakaclo_second", "kakaclo_third"], skus, shards, 900)
     stats = traffic.stats()
     calls, throttled = stats["by_status"].get("200", 0), stats["by_status"].get("429", 0)
     per_account, serial = bound(calls // 2), bound(calls)
@@ -619,6 +619,24 @@ def table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
+def catalog(stack: Stack, sandbox: str, count: int) -> list[str]:
+    skus = requests.get(f"{stack.sandbox_url(sandbox)}/_sandbox/kakaclo/skus", params={"limit": count},
+                        timeout=30).json()
+    return skus["skus"] if isinstance(skus, dict) else skus
+
+
+def wait_bursts(stack: Stack, sandboxes: list[str], threads, timeout: float = 120) -> None:
+    """Until each stock sync has spent its burst (or ended): a limiter books its burst all at once, and
+    requests that leave late from starved processes could overfill the vendor's still-empty bucket;
+    after the burst, lateness only makes room. So the CPU-heavy sensors start after it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(thread.is_alive() for thread in threads):
+        seen = [Traffic(stack.sandbox_url(name)).stats()["requests"] for name in sandboxes]
+        if all(count >= BURST + 20 for count in seen):
+            return
+        time.sleep(1)
+
+
 class Background(threading.Thread):
     """A scenario run beside others (its own sandbox): its rows, or one failed row saying why it broke."""
 
@@ -658,7 +676,7 @@ def main() -> int:
         parser.error(f"at most {100 * len(SEED_TOKENS)} sensors")
 
     started = time.monotonic()
-    needed = {"budget": ("stock", "baseline"), "accounts": ("stock",), "workers": ("orders",),
+    needed = {"budget": ("stock", "baseline"), "accounts": ("accounts",), "workers": ("orders",),
               "triggerers": ("sensors",)}
     stack = Stack(bin=Path(sys.executable).parent, root=args.root, pg_uri=args.pg_uri, redis_url=args.redis_url,
                   catalog=args.skus, order_burst=args.order_burst, sandboxes=tuple(n for n in SANDBOXES if any(n in needed[c] for c in chosen)))
@@ -674,38 +692,33 @@ def main() -> int:
     seeding.start()
     stack.start()
     log(f"stack up in {time.monotonic() - started:.0f} s: api-server {stack.api_url}")
-    rows: dict[str, list[Row]] = {}
-    # The worker kill first and alone: a killed worker takes down whatever runs on it. While the orders
-    # finish (bounded by their vendor's budget, light on CPU), the rest, each on a vendor of its own: the
-    # stock syncs with a wall-time bound (shared budget, then two accounts), and after them the 1,000
-    # short task runs of the triggerer kill (they keep both cores busy) beside the baseline.
+    # The worker kill first and alone: a killed worker takes down whatever runs on it. Then the rest at
+    # once, each on a vendor of its own, while the orders finish (bounded by their vendor's budget): the
+    # stock syncs, and once their bursts are spent, the 1,000 short task runs of the triggerer kill.
     orders = WorkerDies(stack, args.orders) if "workers" in chosen else None
     if orders:
         orders.start()
-    side = []
-    if {"budget", "accounts"} & set(chosen):
-        skus = requests.get(f"{stack.sandbox_url('stock')}/_sandbox/kakaclo/skus", params={"limit": args.skus},
-                            timeout=30).json()
-        skus = skus["skus"] if isinstance(skus, dict) else skus
-        steps = ([lambda: shared_budget(stack, skus, 6)] if "budget" in chosen else []) + (
-            [lambda: two_accounts(stack, skus[:args.account_skus], 3)] if "accounts" in chosen else [])
-        stock = Background("stock syncs", *steps)
-        stock.start()
-        stock.join()
-        side.append(stock)
-        if "budget" in chosen:
-            side.append(Background("baseline", lambda: baseline(stack, skus, 6)))
-            side[-1].start()
+    side: dict[str, Background] = {}
+    if "budget" in chosen:
+        skus = catalog(stack, "stock", args.skus)
+        side["budget"] = Background("shared budget", lambda: shared_budget(stack, skus, 6))
+        side["baseline"] = Background("baseline", lambda: baseline(stack, skus, 6))
+    if "accounts" in chosen:
+        account_skus = catalog(stack, "accounts", args.account_skus)
+        side["accounts"] = Background("two accounts", lambda: two_accounts(stack, account_skus, 3))
+    for thread in side.values():
+        thread.start()
+    wait_bursts(stack, [name for name in ("stock", "accounts") if name in stack.sandboxes], side.values())
+    rows: dict[str, list[Row]] = {}
     if "triggerers" in chosen:
         seeding.join()
         rows["triggerers"] = seeding.rows or triggerer_dies(stack, sensor_ids, args.window)
     if orders:
         rows["workers"] = orders.finish()
-    for thread in side:
+    for name, thread in side.items():
         thread.join()
-    side_rows = [row for thread in side for row in thread.rows]
-    ordered = [r for r in side_rows if r.scenario.startswith("shared budget")] + rows.get("workers", []) + \
-        rows.get("triggerers", []) + [r for r in side_rows if not r.scenario.startswith("shared budget")]
+        rows[name] = thread.rows
+    ordered = [row for name in ("budget", "baseline", "workers", "triggerers", "accounts") for row in rows.get(name, [])]
     passed = sum(r.holds for r in ordered)
     print()
     print(f"make scale, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
