@@ -85,7 +85,7 @@ chaos: venv
 scale: venv-scale
 	PYTHON=$(SCALE_VENV)/bin/python bash scripts/scale.sh
 
-# The reduced `make scale` of `make test` (about 3 minutes on 2 cores, its venv included): the same real
+# The reduced `make scale` of `make test` (3.5-4 minutes on 2 cores, its venv included): the same real
 # processes, one worker SIGKILLed while 30 orders are placed (a vendor burst of 10 keeps them placing
 # long enough), one triggerer SIGKILLed while 30 sensors wait.
 test-scale: venv-scale
