@@ -1,6 +1,7 @@
 # Every target sets up what it needs: a fresh machine only needs python3 (3.10+) and network access
 # to PyPI. `make test` = lint (ruff, mypy) + the whole suite on the newest Airflow 3.3.x (with the OpenLineage
-# provider) and on our floor, 3.1.8 (without it: the provider must work either way).
+# provider) and on our floor, 3.1.8 (without it: the provider must work either way), and the reduced
+# scale run (`test-scale`: CeleryExecutor, one worker and one triggerer killed).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,7 +12,7 @@ FLOOR_PY := $(FLOOR_VENV)/bin/python
 PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv-floor venv-scale lint test test-latest test-floor test-load demo bench chaos scale sandbox clean
+.PHONY: help venv venv-floor venv-scale lint test test-latest test-floor test-scale test-load demo bench chaos scale sandbox clean
 
 help:
 	@echo "make demo   - example DAGs in real Airflow against the sandbox (SQLite)"
@@ -20,6 +21,7 @@ help:
 	@echo "make bench  - benchmarks against the sandbox, table + bench/results.json"
 	@echo "make chaos  - the fault campaign (orders under faults, syncs interrupted), one table"
 	@echo "make scale  - CeleryExecutor, 3 workers, 2 triggerers, PostgreSQL + Redis on loopback: kills and budgets, one table"
+	@echo "make test-scale - the same stack, reduced: one worker kill and one triggerer kill, 30 orders and 30 sensors (part of make test)"
 	@echo "make sandbox - run the vendor sandbox on http://127.0.0.1:8980 (orders ship on their own after 15 s; AUTOPILOT=0 turns that off)"
 
 $(VENV)/.installed: pyproject.toml ci/constraints-latest.txt
@@ -49,7 +51,7 @@ lint: venv
 	$(VENV)/bin/ruff check airflow_provider_kakaclo example_dags tests bench scripts chaos scale
 	$(VENV)/bin/mypy  # the package, configured in pyproject.toml [tool.mypy]
 
-test: lint test-latest test-floor
+test: lint test-latest test-floor test-scale
 
 # Both runs use real PostgreSQL and Redis servers and Chromium (Debian's packages, installed when
 # missing); the browser test starts Airflow's own API server, scheduler, DAG processor and triggerer.
@@ -78,9 +80,17 @@ bench: venv
 chaos: venv
 	$(PY) chaos/run.py
 
-# Under 20 minutes on 2 cores; sizes: SCALE_SKUS (9000), SCALE_ORDERS (200), SCALE_ACCOUNT_SKUS (9000).
+# Under 20 minutes on 2 cores; sizes: SCALE_SKUS (9000), SCALE_ORDERS (300), SCALE_SENSORS (500),
+# SCALE_ACCOUNT_SKUS (9000); SCALE_SCENARIOS (budget,workers,triggerers,accounts) picks rows.
 scale: venv-scale
 	PYTHON=$(SCALE_VENV)/bin/python bash scripts/scale.sh
+
+# The reduced `make scale` of `make test` (3.5-4 minutes on 2 cores, its venv included): the same real
+# processes, one worker SIGKILLed while 30 orders are placed (a vendor burst of 10 keeps them placing
+# long enough), one triggerer SIGKILLed while 30 sensors wait.
+test-scale: venv-scale
+	PYTHON=$(SCALE_VENV)/bin/python bash scripts/scale.sh --scenarios workers,triggerers --orders 30 --sensors 30 \
+		--order-burst 10 --window 10
 
 sandbox: venv
 	$(VENV)/bin/kakaclo-sandbox --host 127.0.0.1 --port 8980 --autopilot $${AUTOPILOT:-15}

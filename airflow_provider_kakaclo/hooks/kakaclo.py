@@ -787,23 +787,43 @@ class _OrderPager:
 
     A server may honour fewer orders a page than asked, or ignore ``pageSize``: only ``total`` and
     the orders seen count. A page that adds nothing before ``total`` is reached stops with an error
-    naming the likely reading instead of silently losing orders.
+    naming the likely reading instead of silently losing orders; unless ``total`` moved during the
+    scan: orders created meanwhile (other workers placing orders) shift the pages under it, so pages
+    of orders already seen are passed over, and past the end it starts again from page 1 for what
+    was shifted there, keeping what came back (both bounded, then the error after all).
     """
+
+    #: Scans started again because the list moved under them.
+    RESTARTS = 3
+    #: Pages in a row of orders already seen, in a list that moved, before giving up.
+    STALE_PAGES = 50
 
     def __init__(self, paging: str) -> None:
         self.paging = paging
         self.number = 1
         self.seen: set[str] = set()
         self.done = False
+        self.totals: set[Any] = set()
+        self.restarts = self.stale = 0
 
     def take(self, page: Any) -> list:
         fresh = [order for order in page.items if order.id not in self.seen]
         self.seen.update(order.id for order in fresh)
         total = page.total
+        self.totals.add(total)
         if total is None:  # no total: the old rule, a short or empty page ends the list
             self.done = not page.items or len(page.items) < (page.pageSize or len(page.items))
         else:
             self.done = len(self.seen) >= total
+        self.stale = 0 if fresh else self.stale + 1
+        if not self.done and not fresh and len(self.totals) > 1:  # the list moved during the scan
+            if page.items and self.stale <= self.STALE_PAGES:
+                self.number += 1
+                return fresh
+            if not page.items and self.restarts < self.RESTARTS:
+                self.restarts += 1
+                self.number = 1
+                return fresh
         if not self.done and not fresh:
             other = "swapped" if self.paging == "as_named" else "as_named"
             raise OrderPagingError(

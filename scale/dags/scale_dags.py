@@ -28,7 +28,7 @@ def scale_stock_sync():
     """A full stock sync as mapped shards: conf ``conn_id``, ``table``, ``shards`` (lists of SKUs)."""
     StockSyncOperator.partial(
         task_id="sync", source_conn_id="{{ dag_run.conf['conn_id'] }}", sql_conn_id="scale_db",
-        table="{{ dag_run.conf['table'] }}", mode="full", **RETRIES,
+        table="{{ dag_run.conf['table'] }}", mode="full", priority_weight=10, **RETRIES,
     ).expand(skus=from_conf("shards"))
 
 
@@ -37,10 +37,10 @@ def scale_orders():
     """Orders: conf ``conn_id``, ``batches`` (lists of orders with merchant_order_id) placed by
     PlaceOrdersOperator, and ``singles`` (orders) placed one per mapped PlaceOrderOperator."""
     PlaceOrdersOperator.partial(
-        task_id="place_batch", conn_id="{{ dag_run.conf['conn_id'] }}", **RETRIES,
+        task_id="place_batch", conn_id="{{ dag_run.conf['conn_id'] }}", pool="kakaclo_orders", **RETRIES,
     ).expand(orders=from_conf.override(task_id="batches")("batches"))
     PlaceOrderOperator.partial(
-        task_id="place_one", conn_id="{{ dag_run.conf['conn_id'] }}", **RETRIES,
+        task_id="place_one", conn_id="{{ dag_run.conf['conn_id'] }}", pool="kakaclo_orders", **RETRIES,
     ).expand(order=from_conf.override(task_id="singles")("singles"))
 
 
@@ -49,7 +49,7 @@ def scale_sensors():
     """Deferred waits: conf ``conn_id``, ``order_ids``; one OrderStatusSensor per order, in the triggerers."""
     OrderStatusSensor.partial(
         task_id="wait_shipped", conn_id="{{ dag_run.conf['conn_id'] }}", target_status="shipped",
-        deferrable=True, poke_interval=5, timeout=3600, **RETRIES,
+        deferrable=True, poke_interval=5, timeout=3600, pool="kakaclo_sensors", **RETRIES,
     ).expand(order_id=from_conf("order_ids"))
 
 
