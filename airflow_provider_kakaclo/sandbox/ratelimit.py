@@ -34,10 +34,11 @@ class LeakyBuckets:
         :param leak_per_second: drain rate in requests per second
         :return: ``None`` when accepted, otherwise the seconds until one request would fit
         """
-        now = self._clock()
-        with self._lock:
+        with self._lock:  # the clock is read under the lock: a bucket's time never goes backwards
+            now = self._clock()
             level, at = self._levels.get(key, (0.0, now))
-            level = max(0.0, level - max(0.0, now - at) * leak_per_second)
+            now = max(at, now)
+            level = max(0.0, level - (now - at) * leak_per_second)
             if level + 1.0 > capacity + 1e-9:
                 self._levels[key] = (level, now)
                 if leak_per_second <= 0:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.sandbox.sandbox_helpers import AUTH, api, data
 
 WAREHOUSES = "/openapi/v1/product/countryAndWarehouse"
@@ -88,3 +90,17 @@ def test_invalid_token_does_not_consume_the_bucket(client):
         client.get(f"/kakaclo{WAREHOUSES}", headers={"Authorization": "Bearer wrong"})
     assert data(api(client, "GET", WAREHOUSES))["list"]
     assert AUTH
+
+
+@pytest.mark.parametrize("late", [0.0, 0.5, 3.0])
+def test_a_bucket_never_drains_for_time_it_already_counted(late):
+    """Two requests racing: the one whose clock reading is older must not move the bucket's time back
+    (it would drain the same seconds twice and let requests past the limit)."""
+    from airflow_provider_kakaclo.sandbox.ratelimit import LeakyBuckets
+
+    readings = iter([10.0, 10.0 - late, 10.5])
+    buckets = LeakyBuckets(clock=lambda: next(readings))
+    assert buckets.try_acquire("token", capacity=2, leak_per_second=1.0) is None   # level 1 at t=10
+    assert buckets.try_acquire("token", capacity=2, leak_per_second=1.0) is None   # level 2, still t=10
+    wait = buckets.try_acquire("token", capacity=2, leak_per_second=1.0)           # t=10.5: 1.5 left
+    assert wait == pytest.approx(0.5)
