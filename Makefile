@@ -1,8 +1,8 @@
 # Every target sets up what it needs: a fresh machine only needs python3 (3.10+) and network access
-# to PyPI. `make test` = lint (ruff, mypy) + the whole suite on the newest Airflow 3.3.x (with the OpenLineage
-# provider), then on the middle of the range, 3.2.2, and on our floor, 3.1.8 (without it: the provider must
-# work either way). The 3.2 and 3.1 runs skip the tests that never touch Airflow (KAKACLO_SUITE=airflow,
-# see tests/conftest.py): those ran already on 3.3.
+# to PyPI. `make test` = lint (ruff, mypy) + the whole suite on the newest Airflow 3.3.x, then on the
+# middle of the range, 3.2.2 (both with the OpenLineage provider), and on our floor, 3.1.8 (without it:
+# the provider must work either way). The 3.2 and 3.1 runs deselect the tests that never touch Airflow
+# (KAKACLO_SUITE=airflow, listed in tests/suites.py): they ran already on 3.3.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
