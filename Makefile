@@ -71,7 +71,7 @@ SERVICES = KAKACLO_TEST_POSTGRES_URI=$$(bash scripts/postgres.sh start) KAKACLO_
 
 test-latest: venv
 	$(PY) -c "import airflow; print('Airflow', airflow.__version__)"
-	$(SERVICES) KAKACLO_EXPECT_OPENLINEAGE=1 $(PY) -m pytest $(PYTEST_ARGS)
+	$(SERVICES) KAKACLO_SUITE=full KAKACLO_EXPECT_OPENLINEAGE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 test-mid: venv-mid
 	$(MID_PY) -c "import airflow; print('Airflow', airflow.__version__)"
