@@ -14,6 +14,29 @@ import pytest
 TEST_TOKEN = "test-kakaclo-token-Zq7"
 
 
+def pytest_report_header(config):
+    from tests.suites import suite
+
+    if suite() == "airflow":
+        return "KAKACLO_SUITE=airflow: the tests that never touch Airflow are deselected (tests/suites.py)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """``KAKACLO_SUITE=airflow`` (``make test-mid``/``test-floor``): drop the tests listed in tests/suites.py."""
+    from tests.suites import airflow_free, suite
+
+    if suite() != "airflow":
+        return
+    root = config.rootpath
+    kept, dropped = [], []
+    for item in items:
+        (dropped if airflow_free(item.path.relative_to(root).as_posix()) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def set_connection(monkeypatch, conn_id: str, **fields) -> None:
     """Define an Airflow connection through ``AIRFLOW_CONN_<ID>`` (JSON form keeps the URL path)."""
     monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(fields))

@@ -60,6 +60,11 @@ def page(browser, artifacts, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1700}, base_url=request.getfixturevalue("stack").ui_url)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    # Playwright's assertions wait 5 s unless told otherwise: a busy 2-core machine needed more for the
+    # task page's extra links (Airflow 3.2.2, load ~20). The same bound as every action: it only caps a hang.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
     page.goto("/")  # a first visit may pass through the login redirect, which lands on the home page
     page.get_by_role("button", name="Admin").wait_for()
     yield page
