@@ -10,7 +10,15 @@ import itertools
 import pytest
 
 from airflow_provider_kakaclo.operators.orders import PlaceOrdersOperator
-from tests.operators.test_orders_batch import BALANCE, FREIGHT, GET_ORDERS, POST_ORDER, PRODUCTS, order_for, routes
+from tests.operators.test_orders_batch import (
+    BALANCE,
+    FREIGHT,
+    GET_ORDERS,
+    POST_ORDER,
+    PRODUCTS,
+    order_for,
+    routes,
+)
 
 
 @pytest.fixture
