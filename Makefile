@@ -17,7 +17,7 @@ help:
 	@echo "make demo   - example DAGs in real Airflow against the sandbox (SQLite)"
 	@echo "make test   - lint + every test, on Airflow 3.3.x and on the 3.1.8 floor"
 	@echo "make test-load - trigger/sensor/operator tests 5 times with every core busy (RUNS=n)"
-	@echo "make mutate - mutation testing of the promise-carrying modules (~N min on 2 cores), mutate/last-run.md"
+	@echo "make mutate - mutation testing of the promise-carrying functions (slow), mutate/last-run.md"
 	@echo "make bench  - benchmarks against the sandbox, table + bench/results.json"
 	@echo "make chaos  - the fault campaign (orders under faults, syncs interrupted), one table"
 	@echo "make scale  - CeleryExecutor, 3 workers, 2 triggerers, PostgreSQL + Redis on loopback: kills and budgets, one table"
