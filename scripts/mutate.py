@@ -188,7 +188,8 @@ def report(result: dict, wall: float | None, labels: list[str]) -> None:
     import mutmut
 
     head = (f"Last `make mutate`: {stamp}, {machine}, mutmut {mutmut.__version__}"
-            + (f", wall time {wall / 60:.1f} min" if wall else "") + ".")
+            + (f", wall time {wall / 60:.1f} min." if wall else
+               ": results read back from ./mutants (possibly several runs joined with --resume)."))
     md = [head, "", table(result["rows"]), ""]
     for label in labels:
         survivors = [d for d in result["details"][label] if not d["equivalent"]]

@@ -10,6 +10,7 @@ import itertools
 import pytest
 
 from airflow_provider_kakaclo.operators.orders import PlaceOrdersOperator
+from tests.operators import test_orders_batch
 from tests.operators.test_orders_batch import (
     BALANCE,
     FREIGHT,
@@ -20,15 +21,7 @@ from tests.operators.test_orders_batch import (
     routes,
 )
 
-
-@pytest.fixture
-def skus(sandbox) -> list[str]:
-    skus = sandbox.kakaclo.skus(limit=3, status=1)
-    for sku in skus:
-        sandbox.kakaclo.set_stock(sku, "G007", 500)
-    sandbox.kakaclo.set_balance("100000")
-    sandbox.reset_stats()
-    return skus
+skus = test_orders_batch.skus  # the fixture: 4 SKUs on sale with stock, the balance set
 
 
 @pytest.mark.parametrize(("stock", "freight", "balance"), list(itertools.product([True, False], repeat=3)))
