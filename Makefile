@@ -16,13 +16,14 @@ MID_PY := $(MID_VENV)/bin/python
 PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv-floor venv-mid venv-scale lint test test-latest test-mid test-floor test-scale test-load demo bench chaos scale sandbox clean
+.PHONY: help venv venv-floor venv-mid venv-scale lint test test-latest test-mid test-floor test-scale test-load mutate demo bench chaos scale sandbox clean
 
 help:
 	@echo "make demo   - example DAGs in real Airflow against the sandbox (SQLite)"
 	@echo "make test   - lint + every test on Airflow 3.3.2, then every test that touches Airflow on 3.2.2 and on the 3.1.8 floor"
 	@echo "               then the reduced scale run (test-latest, test-mid, test-floor, test-scale run one part each)"
 	@echo "make test-load - trigger/sensor/operator tests 5 times with every core busy (RUNS=n)"
+	@echo "make mutate - mutation testing of the promise-carrying functions (slow), mutate/last-run.md"
 	@echo "make bench  - benchmarks against the sandbox, table + bench/results.json"
 	@echo "make chaos  - the fault campaign (orders under faults, syncs interrupted), one table"
 	@echo "make scale  - CeleryExecutor, 3 workers, 2 triggerers, PostgreSQL + Redis on loopback: kills and budgets, one table"
@@ -87,6 +88,14 @@ RUNS ?= 5
 test-load: venv
 	PYTHON=$(PY) bash scripts/under_load.sh $(RUNS) $(PYTEST_ARGS)
 
+# Not part of `make test` (too slow). Redis for the shared-limiter tests; PostgreSQL-only tests are skipped.
+$(VENV)/.mutate-installed: $(VENV)/.installed
+	$(VENV)/bin/pip install -q -c ci/constraints-latest.txt -e ".[mutate]"
+	touch $@
+
+mutate: $(VENV)/.mutate-installed
+	KAKACLO_TEST_REDIS_URL=$$(bash scripts/redis.sh start) $(PY) scripts/mutate.py $(MUTATE_ARGS)
+
 demo: venv
 	VENV=$(VENV) bash scripts/demo.sh
 
@@ -114,4 +123,4 @@ sandbox: venv
 clean:
 	bash scripts/postgres.sh stop
 	bash scripts/redis.sh stop
-	rm -rf $(VENV) $(MID_VENV) $(FLOOR_VENV) $(SCALE_VENV) .scale .demo .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(MID_VENV) $(FLOOR_VENV) $(SCALE_VENV) .scale .demo .pytest_cache build *.egg-info mutants mutants-run.log
